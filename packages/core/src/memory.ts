@@ -1,0 +1,173 @@
+/**
+ * Deterministic memory: every tensor holds one storage reference, released by `dispose()`,
+ * by the scope it was created in (`tidy`), or — only as a safety net — by the GC through a
+ * FinalizationRegistry. Scopes follow async code in Node (AsyncLocalStorage), so
+ * `await torch.tidy(async () => ...)` frees what the async body created.
+ */
+import type { Storage } from './storage.js';
+import { getBackend, registeredDevices } from './device.js';
+import type { MemoryStats } from './device.js';
+
+interface Disposable {
+  dispose(): void;
+  readonly isDisposed: boolean;
+}
+
+export class Scope {
+  readonly tensors: Disposable[] = [];
+  closed = false;
+  constructor(readonly parent: Scope | null) {}
+}
+
+let liveTensors = 0;
+
+/** GC safety net: a tensor that was never disposed releases its storage reference when collected. */
+const registry = new FinalizationRegistry<Storage>((storage) => {
+  liveTensors--;
+  storage.decref();
+});
+
+export function onTensorCreated(tensor: Disposable, storage: Storage): void {
+  liveTensors++;
+  registry.register(tensor, storage, tensor);
+  if (activeScopes > 0) {
+    const scope = currentScope();
+    if (scope && !scope.closed) scope.tensors.push(tensor);
+  }
+}
+
+export function onTensorDisposed(tensor: Disposable): void {
+  liveTensors--;
+  registry.unregister(tensor);
+}
+
+// ---- scopes -------------------------------------------------------------------------------
+
+interface ScopeStore {
+  getStore(): Scope | undefined;
+  run<R>(store: Scope, fn: () => R): R;
+}
+
+/** Synchronous fallback (browsers): a plain stack; async bodies must await inside tidy only. */
+class StackStore implements ScopeStore {
+  private current: Scope | undefined;
+  getStore(): Scope | undefined {
+    return this.current;
+  }
+  run<R>(store: Scope, fn: () => R): R {
+    const prev = this.current;
+    this.current = store;
+    try {
+      return fn();
+    } finally {
+      this.current = prev;
+    }
+  }
+}
+
+let store: ScopeStore = new StackStore();
+try {
+  const nodeProcess = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (n: string) => unknown } }).process;
+  if (nodeProcess?.versions?.node) {
+    const { AsyncLocalStorage } = (await import('node:async_hooks')) as typeof import('node:async_hooks');
+    store = new AsyncLocalStorage<Scope>();
+  }
+} catch {
+  // not Node: keep the stack store
+}
+
+let activeScopes = 0;
+
+function currentScope(): Scope | undefined {
+  return store.getStore();
+}
+
+function collectKept(value: unknown, kept: Set<unknown>, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 8) return;
+  if ('dispose' in value && 'isDisposed' in value) {
+    kept.add(value);
+    return;
+  }
+  if (value instanceof Map) {
+    for (const v of value.values()) collectKept(v, kept, depth + 1);
+  } else if (Array.isArray(value)) {
+    for (const v of value) collectKept(v, kept, depth + 1);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collectKept(v, kept, depth + 1);
+  }
+}
+
+function closeScope(scope: Scope, result: unknown): void {
+  scope.closed = true;
+  activeScopes--;
+  const kept = new Set<unknown>();
+  collectKept(result, kept);
+  const parent = scope.parent;
+  for (const t of scope.tensors) {
+    if (t.isDisposed) continue;
+    if (kept.has(t)) {
+      // Returned tensors belong to the enclosing scope, if any.
+      if (parent && !parent.closed) parent.tensors.push(t);
+    } else t.dispose();
+  }
+  scope.tensors.length = 0;
+}
+
+/**
+ * Runs `fn` and disposes every tensor it created except those it returns (found in arrays, Maps
+ * and plain objects) and those passed to `keep`. Works across `await` when `fn` is async in Node.
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Scope(currentScope() ?? null);
+  activeScopes++;
+  let result: T;
+  try {
+    result = store.run(scope, fn);
+  } catch (e) {
+    closeScope(scope, undefined);
+    throw e;
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (v) => {
+        closeScope(scope, v);
+        return v;
+      },
+      (e) => {
+        closeScope(scope, undefined);
+        throw e;
+      },
+    ) as T;
+  }
+  closeScope(scope, result);
+  return result;
+}
+
+/** Exempts a tensor from the enclosing scopes' cleanup. */
+export function keep<T extends Disposable>(tensor: T): T {
+  for (let s = currentScope(); s; s = s.parent ?? undefined) {
+    const i = s.tensors.indexOf(tensor);
+    if (i >= 0) s.tensors.splice(i, 1);
+  }
+  return tensor;
+}
+
+/** Disposes tensors found in any nesting of arrays, Maps and plain objects. */
+export function dispose(value: unknown): void {
+  const found = new Set<unknown>();
+  collectKept(value, found);
+  for (const t of found) (t as Disposable).dispose();
+}
+
+export interface MemoryReport {
+  /** Tensors not yet disposed nor collected (views count as tensors). */
+  liveTensors: number;
+  devices: Record<string, MemoryStats>;
+}
+
+/** Live tensors and, per device, live bytes apart from pooled bytes. */
+export function memory(): MemoryReport {
+  const devices: Record<string, MemoryStats> = {};
+  for (const d of registeredDevices()) devices[d] = getBackend(d).stats();
+  return { liveTensors, devices };
+}

@@ -1,0 +1,103 @@
+/** Arithmetic: add, sub, mul, div, neg, abs and friends. */
+import { RuntimeError } from '../../errors.js';
+import { Tensor } from '../../tensor.js';
+import type { TensorOrScalar } from '../../tensor.js';
+import { defineBinary, defineUnary } from './define.js';
+
+interface AlphaParams {
+  alpha: number;
+}
+const alphaParams = (o: Record<string, unknown> | undefined): AlphaParams => ({ alpha: (o?.alpha as number | undefined) ?? 1 });
+
+export const add = defineBinary('add', {
+  fn: ((x: number, y: number, p: AlphaParams) => x + p.alpha * y) as never,
+  params: alphaParams,
+});
+
+export const sub = defineBinary('sub', {
+  fn: ((x: number, y: number, p: AlphaParams) => x - p.alpha * y) as never,
+  params: alphaParams,
+  validate: (d, operands) => {
+    if (d === 'bool') {
+      throw new RuntimeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
+    }
+    if (operands.some((o) => typeof o === 'boolean' || (o instanceof Tensor && o.dtype === 'bool'))) {
+      throw new RuntimeError('Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
+    }
+  },
+});
+
+export const mul = defineBinary('mul', {
+  fn: (x: number, y: number) => x * y,
+  // Math.imul keeps int32 products exact (doubles lose the low bits past 2^53).
+  intFn: (x: number, y: number) => (Math.abs(x * y) < 2 ** 53 ? x * y : Math.imul(x, y)),
+});
+
+type RoundingMode = 'trunc' | 'floor' | null;
+interface DivParams {
+  mode: RoundingMode;
+}
+
+function zeroDivision(): never {
+  throw new RuntimeError('ZeroDivisionError');
+}
+
+export const div = defineBinary('div', {
+  fn: ((x: number, y: number, p: DivParams) => {
+    const q = x / y;
+    if (p.mode === 'trunc') return Math.trunc(q);
+    if (p.mode === 'floor') {
+      // Python floor division for floats: matches PyTorch's div_floor (sign of remainder fixes).
+      if (y === 0) return q;
+      const mod = x % y;
+      let d = (x - mod) / y;
+      if (mod !== 0 && y < 0 !== mod < 0) d -= 1;
+      if (d === 0) return Math.sign(q) * 0;
+      const fl = Math.floor(d);
+      return d - fl > 0.5 ? fl + 1 : fl;
+    }
+    return q;
+  }) as never,
+  intFn: ((x: number, y: number, p: DivParams) => {
+    if (p.mode === null) return x / y;
+    if (y === 0) zeroDivision();
+    return p.mode === 'trunc' ? Math.trunc(x / y) : Math.floor(x / y);
+  }) as never,
+  // True division of integers gives floats; with a rounding mode integers stay integral.
+  rule: ((p: DivParams) => (p.mode === null ? 'float' : 'same')) as never,
+  params: (o) => {
+    const mode = (o?.roundingMode ?? null) as RoundingMode;
+    if (mode !== null && mode !== 'trunc' && mode !== 'floor') {
+      throw new RuntimeError(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${String(mode)}'`);
+    }
+    return { mode };
+  },
+});
+
+export const neg = defineUnary('neg', {
+  fn: (x: number) => -x,
+  validate: (d) => {
+    if (d === 'bool') {
+      throw new RuntimeError('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
+    }
+  },
+});
+
+export const abs = defineUnary('abs', { fn: Math.abs as never, rejects: ['bool'] });
+
+declare module '../../tensor.js' {
+  interface Tensor {
+    add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor;
+    add_(other: TensorOrScalar, opts?: { alpha?: number }): this;
+    sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor;
+    sub_(other: TensorOrScalar, opts?: { alpha?: number }): this;
+    mul(other: TensorOrScalar): Tensor;
+    mul_(other: TensorOrScalar): this;
+    div(other: TensorOrScalar, opts?: { roundingMode?: 'trunc' | 'floor' | null }): Tensor;
+    div_(other: TensorOrScalar, opts?: { roundingMode?: 'trunc' | 'floor' | null }): this;
+    neg(): Tensor;
+    neg_(): this;
+    abs(): Tensor;
+    abs_(): this;
+  }
+}
