@@ -16,4 +16,11 @@ registerFamily('cpu', 'ternary', ternaryKernel);
 registerKernel('copy_', 'cpu', copyKernel);
 registerKernel('fill_', 'cpu', fillKernel);
 
+// Each family's kernels register themselves on import.
+import './kernels/reduction/index.js';
+import './kernels/linalg/index.js';
+import './kernels/shape/index.js';
+import './kernels/indexing/index.js';
+import './kernels/random/index.js';
+
 export { CpuHeap, sizeClass } from './heap.js';

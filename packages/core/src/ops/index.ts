@@ -2,5 +2,11 @@
 export * from './copy.js';
 export * from './view.js';
 export * from './creation.js';
-export { defineUnary, defineBinary, defineTernary, deviceOf } from './elementwise/define.js';
-export * from './elementwise/arithmetic.js';
+export { defineUnary, defineBinary, defineTernary, deviceOf, asOptions } from './elementwise/define.js';
+export * from './elementwise/index.js';
+export * from './reduction/index.js';
+export * from './linalg/index.js';
+export * from './shape/index.js';
+export * from './indexing/index.js';
+export * from './random/index.js';
+export * from './io.js';

@@ -1,0 +1,2 @@
+// CPU kernels of the 'indexing' family, registered on import.
+export {};

@@ -1,0 +1,2 @@
+// CPU kernels of the 'linalg' family, registered on import.
+export {};

@@ -1,0 +1,2 @@
+// CPU kernels of the 'random' family, registered on import.
+export {};

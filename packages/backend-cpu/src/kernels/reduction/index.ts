@@ -1,0 +1,2 @@
+// CPU kernels of the 'reduction' family, registered on import.
+export {};

@@ -1,0 +1,2 @@
+// CPU kernels of the 'shape' family, registered on import.
+export {};

@@ -1,0 +1,2 @@
+// Ops of the 'indexing' family (filled in by its implementer).
+export {};

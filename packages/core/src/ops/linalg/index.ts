@@ -1,0 +1,2 @@
+// Ops of the 'linalg' family (filled in by its implementer).
+export {};

@@ -1,0 +1,2 @@
+// Ops of the 'random' family (filled in by its implementer).
+export {};

@@ -1,0 +1,2 @@
+// Ops of the 'reduction' family (filled in by its implementer).
+export {};

@@ -1,0 +1,2 @@
+// Ops of the 'shape' family (filled in by its implementer).
+export {};
