@@ -1,5 +1,4 @@
 import { defineTorchtsConfig } from '../../tooling/vitest.base.ts';
 
-// Shared settings (test/**/*.test.ts, "source" resolve condition, 60 s timeout)
-// live in tooling/vitest.base.ts; add package-specific overrides here.
-export default defineTorchtsConfig({});
+// --expose-gc lets the memory test check the FinalizationRegistry safety net.
+export default defineTorchtsConfig({ test: { execArgv: ['--expose-gc'] } });

@@ -10,7 +10,7 @@
  * - Blocks are 64-byte aligned (cache lines; SIMD loads).
  */
 import { RuntimeError, Storage } from '@torchts/core';
-import type { Backend, MemoryStats } from '@torchts/core';
+import type { Backend, MemoryStats, StorageRecord } from '@torchts/core';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536;
@@ -35,7 +35,10 @@ export class CpuHeap implements Backend {
   readonly memory: WebAssembly.Memory;
   private buffer: ArrayBuffer | SharedArrayBuffer;
   private top = ALIGN; // address 0 stays unused so that a null pointer is never a live block
-  private readonly free = new Map<number, number[]>();
+  /** Released Storage objects per size class, reused with their cached typed-array views. */
+  private readonly pooled = new Map<number, Storage[]>();
+  /** Blocks whose Storage object the GC collected (safety net), per size class. */
+  private readonly freeBlocks = new Map<number, number[]>();
   private liveBytes = 0;
   private pooledBytes = 0;
   private liveStorages = 0;
@@ -48,22 +51,36 @@ export class CpuHeap implements Backend {
   allocate(nbytes: number): Storage {
     if (nbytes === 0) return new Storage(this, 0, 0, this.buffer);
     const size = sizeClass(nbytes);
-    let ptr = this.free.get(size)?.pop();
-    if (ptr !== undefined) this.pooledBytes -= size;
-    else ptr = this.bump(size, nbytes);
     this.liveBytes += nbytes;
     this.liveStorages++;
-    return new Storage(this, nbytes, ptr, this.buffer);
+    const reused = this.pooled.get(size)?.pop();
+    if (reused) {
+      this.pooledBytes -= size;
+      return reused.reuse(nbytes);
+    }
+    let ptr = this.freeBlocks.get(size)?.pop();
+    if (ptr !== undefined) this.pooledBytes -= size;
+    else ptr = this.bump(size, nbytes);
+    return new Storage(this, nbytes, ptr, this.buffer, size);
   }
 
   release(storage: Storage): void {
     if (storage.nbytes === 0) return;
-    const size = sizeClass(storage.nbytes);
-    let list = this.free.get(size);
-    if (!list) this.free.set(size, (list = []));
-    list.push(storage.ptr);
+    const size = storage.record.capacity;
+    let list = this.pooled.get(size);
+    if (!list) this.pooled.set(size, (list = []));
+    list.push(storage);
     this.liveBytes -= storage.nbytes;
     this.pooledBytes += size;
+    this.liveStorages--;
+  }
+
+  reclaim(record: StorageRecord): void {
+    let list = this.freeBlocks.get(record.capacity);
+    if (!list) this.freeBlocks.set(record.capacity, (list = []));
+    list.push(record.ptr);
+    this.liveBytes -= record.nbytes;
+    this.pooledBytes += record.capacity;
     this.liveStorages--;
   }
 
@@ -83,10 +100,14 @@ export class CpuHeap implements Backend {
     return ptr;
   }
 
-  /** Last resort at the 4 GiB limit: the smallest pooled block that is big enough. */
+  /**
+   * Last resort at the 4 GiB limit: the smallest free block of a larger class. Its Storage object
+   * (if pooled) is dropped, so the block serves the smaller class from now on.
+   */
   private fromLargerClass(size: number, requested: number): number {
     let best = -1;
-    for (const [cls, list] of this.free) if (cls >= size && list.length && (best < 0 || cls < best)) best = cls;
+    for (const [cls, list] of this.pooled) if (cls >= size && list.length && (best < 0 || cls < best)) best = cls;
+    for (const [cls, list] of this.freeBlocks) if (cls >= size && list.length && (best < 0 || cls < best)) best = cls;
     if (best < 0) {
       throw new RuntimeError(
         `CPU out of memory: tried to allocate ${fmtBytes(requested)} (${fmtBytes(this.liveBytes)} in live tensors, ` +
@@ -95,16 +116,18 @@ export class CpuHeap implements Backend {
       );
     }
     this.pooledBytes -= best;
-    // On release the block joins its requested size's (smaller) class: safe, it is big enough.
-    return this.free.get(best)!.pop()!;
+    const block = this.freeBlocks.get(best)?.pop();
+    if (block !== undefined) return block;
+    // A pooled Storage has inUse = false, so the GC safety net ignores it once it is dropped.
+    return this.pooled.get(best)!.pop()!.ptr;
   }
 
   readBytes(storage: Storage, byteOffset: number, nbytes: number): Uint8Array {
-    return new Uint8Array(this.buffer, storage.ptr + byteOffset, nbytes).slice();
+    return new Uint8Array(storage.buffer!, storage.ptr + byteOffset, nbytes).slice();
   }
 
   writeBytes(storage: Storage, byteOffset: number, bytes: Uint8Array): void {
-    new Uint8Array(this.buffer, storage.ptr + byteOffset, bytes.length).set(bytes);
+    new Uint8Array(storage.buffer!, storage.ptr + byteOffset, bytes.length).set(bytes);
   }
 
   stats(): MemoryStats {

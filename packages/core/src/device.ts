@@ -3,7 +3,7 @@
  * ('cpu' by @torchts/backend-cpu) and core allocates through this interface only.
  */
 import { RuntimeError } from './errors.js';
-import type { Storage } from './storage.js';
+import type { Storage, StorageRecord } from './storage.js';
 
 export interface MemoryStats {
   /** Bytes held by live storages. */
@@ -19,8 +19,10 @@ export interface Backend {
   readonly device: string;
   /** A storage of at least `nbytes`; contents are unspecified. */
   allocate(nbytes: number): Storage;
-  /** Returns the storage's memory to the allocator (called when its last reference goes). */
+  /** Returns the storage to the allocator (called when its last reference goes); may pool it. */
   release(storage: Storage): void;
+  /** Frees the memory of a storage the GC collected while still in use (the safety net). */
+  reclaim?(record: StorageRecord): void;
   /** Copies bytes out of a storage (for non-host devices and the CPU fallback). */
   readBytes(storage: Storage, byteOffset: number, nbytes: number): Uint8Array;
   writeBytes(storage: Storage, byteOffset: number, bytes: Uint8Array): void;

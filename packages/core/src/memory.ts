@@ -1,10 +1,10 @@
 /**
  * Deterministic memory: every tensor holds one storage reference, released by `dispose()`,
  * by the scope it was created in (`tidy`), or — only as a safety net — by the GC through a
- * FinalizationRegistry. Scopes follow async code in Node (AsyncLocalStorage), so
+ * FinalizationRegistry on storages (storage.ts). Scopes follow async code in Node (AsyncLocalStorage), so
  * `await torch.tidy(async () => ...)` frees what the async body created.
  */
-import type { Storage } from './storage.js';
+import { setStorageCollectedHook } from './storage.js';
 import { getBackend, registeredDevices } from './device.js';
 import type { MemoryStats } from './device.js';
 
@@ -20,25 +20,21 @@ export class Scope {
 }
 
 let liveTensors = 0;
-
-/** GC safety net: a tensor that was never disposed releases its storage reference when collected. */
-const registry = new FinalizationRegistry<Storage>((storage) => {
-  liveTensors--;
-  storage.decref();
+// Tensors that were never disposed die with their storage: see storage.ts's registry.
+setStorageCollectedHook((refs) => {
+  liveTensors -= refs;
 });
 
-export function onTensorCreated(tensor: Disposable, storage: Storage): void {
+export function onTensorCreated(tensor: Disposable): void {
   liveTensors++;
-  registry.register(tensor, storage, tensor);
   if (activeScopes > 0) {
     const scope = currentScope();
     if (scope && !scope.closed) scope.tensors.push(tensor);
   }
 }
 
-export function onTensorDisposed(tensor: Disposable): void {
+export function onTensorDisposed(): void {
   liveTensors--;
-  registry.unregister(tensor);
 }
 
 // ---- scopes -------------------------------------------------------------------------------

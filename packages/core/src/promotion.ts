@@ -17,6 +17,15 @@ export function scalarDtype(v: number | boolean | bigint): DType {
 }
 
 export function resultType(...operands: ReadonlyArray<Tensor | number | boolean | bigint>): DType {
+  // Fast paths for the common binary cases: same dtypes, or a float tensor with a JS number.
+  if (operands.length === 2) {
+    const [a, b] = operands;
+    if (a instanceof Tensor) {
+      if (b instanceof Tensor) {
+        if (a._dtype === b._dtype) return a._dtype;
+      } else if (typeof b === 'number' && category(a._dtype) === 2) return a._dtype;
+    }
+  }
   let dimResult: DType | null = null;
   let zeroResult: DType | null = null;
   let scalarResult: DType | null = null;

@@ -41,7 +41,7 @@ export class Tensor {
     this._strides = strides;
     this._offset = offset;
     this._dtype = dtype;
-    onTensorCreated(this, storage);
+    onTensorCreated(this);
   }
 
   get shape(): readonly number[] {
@@ -126,7 +126,7 @@ export class Tensor {
     const s = this._storage;
     this._storage = DISPOSED_STORAGE;
     this._base = null;
-    onTensorDisposed(this);
+    onTensorDisposed();
     s.decref();
     if (this.grad) {
       this.grad.dispose();

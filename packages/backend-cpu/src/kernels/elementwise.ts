@@ -3,7 +3,7 @@
  * op's scalar math from its core definition (`info.fn`, or `info.intFn` for integer compute).
  * Contiguous same-shape operands take a flat loop; everything else goes through forEachRow.
  */
-import { isFloatingPoint, isNativeDtype } from '@torchts/core';
+import { isFloatingPoint, isNativeDtype, shapeEqual } from '@torchts/core';
 import type { DType, Op, Tensor } from '@torchts/core';
 import { operandAccess, writeAccess } from './access.js';
 import type { Access } from './access.js';
@@ -22,9 +22,9 @@ function exactForBool(op: Op): boolean {
   return op.info.rule === 'bool';
 }
 
+/** Same shape as `out`, contiguous and directly readable: the flat-loop fast path applies. */
 function isFlat(t: Tensor | number | boolean, out: Tensor): boolean {
-  if (typeof t !== 'object') return false;
-  return t._shape.length === out._shape.length && t.isContiguous() && t._shape.every((s, i) => s === out._shape[i]) && isNativeDtype(t._dtype);
+  return typeof t === 'object' && (t._shape === out._shape || shapeEqual(t._shape, out._shape)) && isNativeDtype(t._dtype) && t.isContiguous();
 }
 
 export function unaryKernel(op: Op) {
@@ -49,14 +49,14 @@ export function unaryKernel(op: Op) {
 export function binaryKernel(op: Op) {
   return (out: Tensor, a: Tensor | number, b: Tensor | number, compute: DType, params: unknown): void => {
     const f = pick<F2>(op, compute);
-    const w = writeAccess(out, exactForBool(op));
-    if (out.isContiguous() && isFlat(a, out) && isFlat(b, out) && isNativeDtype(out._dtype)) {
-      const O = w.arr, A = (a as Tensor)._storage.host((a as Tensor)._dtype), B = (b as Tensor)._storage.host((b as Tensor)._dtype);
-      const oo = w.off, ao = (a as Tensor)._offset, bo = (b as Tensor)._offset, n = out.numel();
+    if (isFlat(a, out) && isFlat(b, out) && isNativeDtype(out._dtype) && (out._dtype !== 'bool' || exactForBool(op)) && out.isContiguous()) {
+      const ta = a as Tensor, tb = b as Tensor;
+      const O = out._storage.host(out._dtype), A = ta._storage.host(ta._dtype), B = tb._storage.host(tb._dtype);
+      const oo = out._offset, ao = ta._offset, bo = tb._offset, n = out.numel();
       for (let i = 0; i < n; i++) O[oo + i] = f(A[ao + i]!, B[bo + i]!, params);
-      w.commit();
       return;
     }
+    const w = writeAccess(out, exactForBool(op));
     const ra: Access = operandAccess(a, out._shape);
     const rb: Access = operandAccess(b, out._shape);
     const O = w.arr, A = ra.arr, B = rb.arr;

@@ -7,7 +7,9 @@ import { defineBinary, defineUnary } from './define.js';
 interface AlphaParams {
   alpha: number;
 }
-const alphaParams = (o: Record<string, unknown> | undefined): AlphaParams => ({ alpha: (o?.alpha as number | undefined) ?? 1 });
+const ALPHA_1: AlphaParams = { alpha: 1 };
+const alphaParams = (o: Record<string, unknown> | undefined): AlphaParams =>
+  o?.alpha === undefined ? ALPHA_1 : { alpha: o.alpha as number };
 
 export const add = defineBinary('add', {
   fn: ((x: number, y: number, p: AlphaParams) => x + p.alpha * y) as never,

@@ -105,9 +105,12 @@ function operand(name: string, x: unknown, what: string): TensorOrScalar {
   throw new TypeError(`${name}(): argument '${what}' must be Tensor or Number, not ${x === null ? 'null' : Array.isArray(x) ? 'Array' : typeof x}`);
 }
 
-function installMethod(name: string, fn: (self: Tensor, ...rest: never[]) => unknown): void {
-  (Tensor.prototype as unknown as Record<string, unknown>)[name] = function (this: Tensor, ...rest: never[]) {
-    return fn(this, ...rest);
+/** Methods take at most three arguments after `self` (fixed arity: no rest arrays on the hot path). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type MethodImpl = (self: Tensor, a?: any, b?: any, c?: any) => unknown;
+function installMethod(name: string, fn: MethodImpl): void {
+  (Tensor.prototype as unknown as Record<string, unknown>)[name] = function (this: Tensor, a?: unknown, b?: unknown, c?: unknown) {
+    return fn(this, a, b, c);
   };
 }
 
@@ -132,9 +135,9 @@ export function defineUnary(name: string, spec: ElementwiseSpec): UnaryFn {
       self._bumpVersion();
       return self;
     }, { inplace: true, base: name });
-    installMethod(`${name}_`, (self, opts?: never) => ip.call(self, opts));
+    installMethod(`${name}_`, (self, opts) => ip.call(self, opts));
   }
-  installMethod(name, (self, opts?: never) => op.call(self, opts));
+  installMethod(name, (self, opts) => op.call(self, opts));
   return op.call as UnaryFn;
 }
 
@@ -164,9 +167,9 @@ export function defineBinary(name: string, spec: ElementwiseSpec): BinaryFn {
       self._bumpVersion();
       return self;
     }, { inplace: true, base: name });
-    installMethod(`${name}_`, (self, other: never, opts?: never) => ip.call(self, other, opts));
+    installMethod(`${name}_`, (self, other, opts) => ip.call(self, other, opts));
   }
-  installMethod(name, (self, other: never, opts?: never) => op.call(self, other, opts));
+  installMethod(name, (self, other, opts) => op.call(self, other, opts));
   return op.call as BinaryFn;
 }
 
@@ -200,10 +203,10 @@ export function defineTernary(
     return result;
   };
   const op = defineOp(name, (a: unknown, b: unknown, c: unknown, opts?: Record<string, unknown>) => run(null, a, b, c, opts), info);
-  if (spec.method !== false) installMethod(name, (self, b: never, c: never, opts?: never) => op.call(self, b, c, opts));
+  if (spec.method !== false) installMethod(name, (self, b, c, opts) => op.call(self, b, c, opts));
   if (spec.inplace) {
     const ip = defineOp(`${name}_`, (self: Tensor, b: unknown, c: unknown, opts?: Record<string, unknown>) => run(self, self, b, c, opts), { inplace: true, base: name });
-    installMethod(`${name}_`, (self, b: never, c: never, opts?: never) => ip.call(self, b, c, opts));
+    installMethod(`${name}_`, (self, b, c, opts) => ip.call(self, b, c, opts));
   }
   return op.call as TernaryFn;
 }
