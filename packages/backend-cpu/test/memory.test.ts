@@ -148,3 +148,10 @@ describe('deterministic memory', () => {
     expect(cpu().pooledBytes).toBeGreaterThanOrEqual(4000);
   });
 });
+
+describe('the 4 GiB wasm32 limit', () => {
+  it('throws a clear error instead of crashing', async () => {
+    const { empty } = await import('@torchts/core');
+    expect(() => empty(2 ** 31)).toThrow(/CPU out of memory: tried to allocate 8\.00 GiB.*4 GiB/);
+  });
+});

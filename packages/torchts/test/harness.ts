@@ -111,7 +111,8 @@ export function expectMatches(actual: unknown, expected: Enc, label: string, tol
 
 export function runCase(c: Case): void {
   const args = c.args.map(decode);
-  const kwargs = decode(c.kwargs) as Record<string, unknown>;
+  // Per key: a kwarg named `value` (addcmul) must not read as an encoded `{ value }` result.
+  const kwargs = Object.fromEntries(Object.entries(c.kwargs).map(([k, v]) => [k, decode(v)])) as Record<string, unknown>;
   const hasKw = Object.keys(kwargs).length > 0;
   const call = (): unknown => {
     if (c.method) {

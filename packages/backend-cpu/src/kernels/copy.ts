@@ -15,9 +15,12 @@ export function copyKernel(dst: Tensor, src: Tensor): void {
     // Reading through a temporary when the views overlap keeps `x.copy_(x.flip())`-style copies right.
     const same = O === A || (src._storage === dst._storage);
     const S = same ? A.slice() : A;
+    // Same element type and unit inner strides: copy whole rows with TypedArray.set (a memcpy).
+    const sameType = O.constructor === S.constructor;
     forEachRow(dst._shape, [w.strides, r.strides], [w.off, r.off], (off, n, s) => {
       const o0 = off[0]!, a0 = off[1]!, so = s[0]!, sa = s[1]!;
-      for (let i = 0; i < n; i++) O[o0 + i * so] = S[a0 + i * sa]!;
+      if (sameType && so === 1 && sa === 1 && n > 16) (O as Float32Array).set((S as Float32Array).subarray(a0, a0 + n), o0);
+      else for (let i = 0; i < n; i++) O[o0 + i * so] = S[a0 + i * sa]!;
     });
   }
   w.commit();

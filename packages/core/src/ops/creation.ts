@@ -39,7 +39,7 @@ function isTypedArray(x: unknown): x is TypedArrayInput {
 }
 
 /** Walks nested arrays: shape, flat numbers, and the inferred dtype. */
-function flattenData(data: TensorData): { shape: number[]; values: number[] | TypedArrayInput; dtype: DType } {
+function flattenData(data: TensorData): { shape: number[]; values: Array<number | bigint> | TypedArrayInput; dtype: DType } {
   if (isTypedArray(data)) return { shape: [data.length], values: data, dtype: typedArrayDtype(data) };
   const shape: number[] = [];
   let probe: unknown = data;
@@ -49,7 +49,7 @@ function flattenData(data: TensorData): { shape: number[]; values: number[] | Ty
     probe = probe[0];
   }
   if (isTypedArray(probe)) shape.push(probe.length);
-  const values: number[] = [];
+  const values: Array<number | bigint> = [];
   let sawFloat = false;
   let sawBool = false;
   let sawBig = false;
@@ -64,7 +64,8 @@ function flattenData(data: TensorData): { shape: number[]; values: number[] | Ty
         values.push(x ? 1 : 0);
       } else if (typeof x === 'bigint') {
         sawBig = true;
-        values.push(Number(x));
+        values.push(x); // kept exact for int64 storage
+
       } else if (x instanceof Tensor) {
         throw new ValueError('only one element tensors can be converted to Python scalars');
       } else {
@@ -76,7 +77,7 @@ function flattenData(data: TensorData): { shape: number[]; values: number[] | Ty
     if (isTypedArray(x)) {
       if (x.length !== len || d !== shape.length - 1) throw new ValueError(`expected sequence of length ${len} at dim ${d} (got ${x.length})`);
       sawTyped = typedArrayDtype(x);
-      for (let i = 0; i < x.length; i++) values.push(Number(x[i]));
+      for (let i = 0; i < x.length; i++) values.push(x instanceof BigInt64Array ? x[i]! : Number(x[i]));
       return;
     }
     if (!Array.isArray(x)) throw new ValueError(`expected sequence of length ${len} at dim ${d} (got a scalar)`);
@@ -88,19 +89,30 @@ function flattenData(data: TensorData): { shape: number[]; values: number[] | Ty
   return { shape, values, dtype };
 }
 
-/** Writes JS numbers into a fresh tensor's storage, casting to its dtype. */
+/**
+ * Writes JS numbers (or bigints) into a fresh tensor's storage, casting to its dtype. bigints go
+ * into int64 storage exactly (all 64 bits); everything else goes through JS numbers.
+ */
 export function writeValues(t: Tensor, values: ArrayLike<number | bigint>): void {
   const n = values.length;
-  const nums: ArrayLike<number> = values instanceof BigInt64Array
-    ? Float64Array.from(values, (v) => Number(v))
-    : (values as ArrayLike<number>);
-  if (t._storage.buffer) {
-    encodeRange(t._storage.host(t._dtype), t._dtype, t._offset, nums);
-    return;
+  const size = itemsize(t._dtype);
+  const hasBig = values instanceof BigInt64Array || (Array.isArray(values) && values.some((v) => typeof v === 'bigint'));
+  const exactInt64 = hasBig && t._dtype === 'int64';
+  const bytes = t._storage.buffer ? null : new Uint8Array(n * size);
+  if (exactInt64) {
+    const target = bytes ? new BigInt64Array(bytes.buffer) : new BigInt64Array(t._storage.buffer!, t._storage.ptr + t._offset * 8, n);
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      target[i] = typeof v === 'bigint' ? BigInt.asIntN(64, v) : BigInt(Math.trunc(v));
+    }
+  } else {
+    const nums: ArrayLike<number> = hasBig
+      ? Array.from(values as ArrayLike<number | bigint>, (v) => Number(v))
+      : (values as ArrayLike<number>);
+    if (bytes) encodeRange(hostArray(bytes.buffer, 0, n, t._dtype), t._dtype, 0, nums);
+    else encodeRange(t._storage.host(t._dtype), t._dtype, t._offset, nums);
   }
-  const bytes = new Uint8Array(n * itemsize(t._dtype));
-  encodeRange(hostArray(bytes.buffer, 0, n, t._dtype), t._dtype, 0, nums);
-  t._storage.backend.writeBytes(t._storage, t._offset * itemsize(t._dtype), bytes);
+  if (bytes) t._storage.backend.writeBytes(t._storage, t._offset * size, bytes);
 }
 
 function finish(t: Tensor, opts?: TensorOptions): Tensor {

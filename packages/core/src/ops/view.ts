@@ -3,11 +3,12 @@
  * through a view are seen by its base. Defined as ops (info.view) so autograd can track bases.
  */
 import { defineOp } from '../dispatcher.js';
-import { IndexError, RuntimeError } from '../errors.js';
+import { IndexError, RuntimeError, ValueError } from '../errors.js';
 import { fmtShape, inferSize, numelOf, wrapDim, wrapDims } from '../shape.js';
 import { Tensor, makeView } from '../tensor.js';
 import type { DType } from '../dtype.js';
 import { clone } from './copy.js';
+import { scalarTypeName } from '../promotion.js';
 
 /** PyTorch's computeStride: strides for viewing (shape, strides) as newShape, or null. */
 export function viewStrides(shape: readonly number[], strides: readonly number[], newShape: readonly number[]): number[] | null {
@@ -136,7 +137,7 @@ export const expandOp = defineOp('expand', (self: Tensor, sizes: number[]): Tens
   const nd = sizes.length;
   const snd = self._shape.length;
   if (nd < snd) {
-    throw new RuntimeError(`expand(torch.FloatTensor{${fmtShape(self._shape)}}, size=${fmtShape(sizes)}): the number of sizes provided (${nd}) must be greater or equal to the number of dimensions in the tensor (${snd})`);
+    throw new RuntimeError(`expand(torch.${scalarTypeName(self._dtype)}Tensor{${fmtShape(self._shape)}}, size=${fmtShape(sizes)}): the number of sizes provided (${nd}) must be greater or equal to the number of dimensions in the tensor (${snd})`);
   }
   const shape = new Array<number>(nd);
   const strides = new Array<number>(nd);
@@ -184,7 +185,7 @@ export const narrowOp = defineOp('narrow', (self: Tensor, dim: number, start: nu
 export const sliceOp = defineOp('slice', (self: Tensor, dim: number, start: number | null = null, end: number | null = null, step = 1): Tensor => {
   if (self._shape.length === 0) throw new IndexError('slice() cannot be applied to a 0-dim tensor.');
   const d = wrapDim(dim, self._shape.length);
-  if (!Number.isInteger(step) || step <= 0) throw new ValueErrorLike('step must be greater than zero');
+  if (!Number.isInteger(step) || step <= 0) throw new ValueError('step must be greater than zero');
   const size = self._shape[d]!;
   const clampIdx = (i: number | null, dflt: number) => {
     if (i === null) return dflt;
@@ -200,9 +201,6 @@ export const sliceOp = defineOp('slice', (self: Tensor, dim: number, start: numb
   return makeView(self, shape, strides, self._offset + s * self._strides[d]!);
 }, { view: true });
 
-class ValueErrorLike extends RuntimeError {
-  override name = 'ValueError';
-}
 
 export const selectOp = defineOp('select', (self: Tensor, dim: number, index: number): Tensor => {
   const nd = self._shape.length;
@@ -210,7 +208,7 @@ export const selectOp = defineOp('select', (self: Tensor, dim: number, index: nu
   const d = wrapDim(dim, nd);
   const size = self._shape[d]!;
   if (!Number.isInteger(index) || index < -size || index >= size) {
-    throw new IndexError(`index ${index} is out of bounds for dimension ${d} with size ${size}`);
+    throw new IndexError(`select(): index ${index} out of range for tensor of size ${fmtShape(self._shape)} at dimension ${d}`);
   }
   const i = index < 0 ? index + size : index;
   const shape = self._shape.filter((_, k) => k !== d);
@@ -434,3 +432,19 @@ proto.diagonal = function (this: Tensor, a?: number | { offset?: number; dim1?: 
 proto.movedim = proto.moveaxis = function (this: Tensor, s: number | number[], d: number | number[]) {
   return movedim(this, s, d);
 };
+
+// Functional forms (`torch.transpose(x, 0, 1)`), as PyTorch exposes them.
+export const transpose = (input: Tensor, dim0: number, dim1: number): Tensor => transposeOp.call(input, dim0, dim1);
+export const swapaxes = transpose;
+export const swapdims = transpose;
+export const permute = (input: Tensor, ...dims: Array<number | number[]>): Tensor => permuteOp.call(input, sizesArg(dims));
+export const squeeze = (input: Tensor, dim?: number | number[]): Tensor =>
+  squeezeOp.call(input, dim === undefined ? undefined : Array.isArray(dim) ? dim : [dim]);
+export const unsqueeze = (input: Tensor, dim: number): Tensor => unsqueezeOp.call(input, dim);
+export const narrow = (input: Tensor, dim: number, start: number, length: number): Tensor => narrowOp.call(input, dim, start, length);
+export const select = (input: Tensor, dim: number, index: number): Tensor => selectOp.call(input, dim, index);
+export const diagonal = (input: Tensor, offset?: number | { offset?: number; dim1?: number; dim2?: number }, dim1?: number, dim2?: number): Tensor =>
+  input.diagonal(offset as number, dim1, dim2);
+export const asStrided = (input: Tensor, size: number[], stride: number[], storageOffset?: number): Tensor =>
+  asStridedOp.call(input, size, stride, storageOffset);
+export const moveaxis = movedim;

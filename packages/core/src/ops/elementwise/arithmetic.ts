@@ -29,10 +29,22 @@ export const sub = defineBinary('sub', {
   },
 });
 
+interface MulParams {
+  int64: boolean;
+}
+const MUL_INT64: MulParams = { int64: true };
+const MUL_OTHER: MulParams = { int64: false };
+
 export const mul = defineBinary('mul', {
   fn: (x: number, y: number) => x * y,
-  // Math.imul keeps int32 products exact (doubles lose the low bits past 2^53).
-  intFn: (x: number, y: number) => (Math.abs(x * y) < 2 ** 53 ? x * y : Math.imul(x, y)),
+  // Past 2^53 doubles lose the low bits: wrap like C instead (32-bit types keep their low bits
+  // through Math.imul; int64 wraps at 64 bits through BigInt, read back as the nearest double).
+  intFn: ((x: number, y: number, p: MulParams) => {
+    const r = x * y;
+    if (Math.abs(r) < 2 ** 53) return r;
+    return p.int64 ? Number(BigInt.asIntN(64, BigInt(x) * BigInt(y))) : Math.imul(x, y);
+  }) as never,
+  params: (_o, dtype) => (dtype === 'int64' ? MUL_INT64 : MUL_OTHER),
 });
 
 type RoundingMode = 'trunc' | 'floor' | null;

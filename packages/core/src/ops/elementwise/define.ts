@@ -40,10 +40,18 @@ export interface ElementwiseSpec {
   rejects?: readonly DType[];
   /** Extra validation (custom PyTorch errors), given the promoted dtype and the operands. */
   validate?: (dtype: DType, operands: readonly TensorOrScalar[]) => void;
-  /** Parses trailing options into the params object passed to fn and the kernel. */
-  params?: (opts: Record<string, unknown> | undefined) => unknown;
+  /**
+   * Parses trailing options into the params object passed to fn and the kernel. `dtype` is the
+   * promoted input dtype, for math that depends on it (int64 bit patterns, float32 rounding).
+   */
+  params?: (opts: Record<string, unknown> | undefined, dtype: DType) => unknown;
   /** No `_` method (e.g. isnan). */
   noInplace?: boolean;
+  /**
+   * Unary ops: option names PyTorch also takes positionally after the input, in order
+   * (`torch.logit(x, 1e-6)` is `torch.logit(x, { eps: 1e-6 })`). At most three.
+   */
+  positional?: readonly string[];
 }
 
 export function asOptions(x: unknown): Record<string, unknown> | undefined {
@@ -114,30 +122,56 @@ function installMethod(name: string, fn: MethodImpl): void {
   };
 }
 
+/** Positional options (see `positional`) gathered into one options object; an object passes through. */
+function gatherOptions(names: readonly string[], a: unknown, b: unknown, c: unknown): Record<string, unknown> | undefined {
+  if (a === undefined || asOptions(a)) return a as Record<string, unknown> | undefined;
+  const values = [a, b, c];
+  const opts: Record<string, unknown> = {};
+  for (let i = 0; i < names.length && i < 3; i++) {
+    const v = values[i];
+    const o = asOptions(v);
+    if (o) return Object.assign(opts, o);
+    if (v !== undefined) opts[names[i]!] = v;
+  }
+  return opts;
+}
+
+/** Frees a fresh output whose kernel threw (e.g. integer ZeroDivisionError), then rethrows. */
+function discard(result: Tensor, error: unknown): never {
+  result.dispose();
+  throw error;
+}
+
 export type UnaryFn = (input: Tensor, opts?: Record<string, unknown>) => Tensor;
 
 export function defineUnary(name: string, spec: ElementwiseSpec): UnaryFn {
   const info = { family: 'unary', fn: spec.fn, intFn: spec.intFn ?? spec.fn, rule: spec.rule };
+  const names = spec.positional;
   const op = defineOp(name, (input: Tensor, opts?: Record<string, unknown>): Tensor => {
     const a = requireTensor(name, input);
-    const params = spec.params ? spec.params(asOptions(opts)) : undefined;
+    const params = spec.params ? spec.params(asOptions(opts), a._dtype) : undefined;
     const { out, compute } = resultDtypes(spec, name, a._dtype, params, [a]);
     const result = emptyTensor([...a._shape], out, a.device);
-    op.kernel(a.device)(result, a, compute, params);
+    try {
+      op.kernel(a.device)(result, a, compute, params);
+    } catch (e) {
+      discard(result, e);
+    }
     return result;
   }, info);
   if (!spec.noInplace) {
     const ip = defineOp(`${name}_`, (self: Tensor, opts?: Record<string, unknown>): Tensor => {
-      const params = spec.params ? spec.params(asOptions(opts)) : undefined;
+      const params = spec.params ? spec.params(asOptions(opts), self._dtype) : undefined;
       const { out, compute } = resultDtypes(spec, name, self._dtype, params, [self]);
       checkInplace(name, self, self._shape, out);
       op.kernel(self.device)(self, self, compute, params);
       self._bumpVersion();
       return self;
     }, { inplace: true, base: name });
-    installMethod(`${name}_`, (self, opts) => ip.call(self, opts));
+    installMethod(`${name}_`, names ? (self, a, b, c) => ip.call(self, gatherOptions(names, a, b, c)) : (self, opts) => ip.call(self, opts));
   }
-  installMethod(name, (self, opts) => op.call(self, opts));
+  installMethod(name, names ? (self, a, b, c) => op.call(self, gatherOptions(names, a, b, c)) : (self, opts) => op.call(self, opts));
+  if (names) return ((input: Tensor, a?: unknown, b?: unknown, c?: unknown) => op.call(input, gatherOptions(names, a, b, c))) as UnaryFn;
   return op.call as UnaryFn;
 }
 
@@ -149,19 +183,25 @@ export function defineBinary(name: string, spec: ElementwiseSpec): BinaryFn {
     const a = operand(name, input, 'input');
     const b = operand(name, other, 'other');
     if (!(a instanceof Tensor) && !(b instanceof Tensor)) requireTensor(name, a);
-    const params = spec.params ? spec.params(asOptions(opts)) : undefined;
-    const { out, compute } = resultDtypes(spec, name, resultType(a, b), params, [a, b]);
+    const promoted = resultType(a, b);
+    const params = spec.params ? spec.params(asOptions(opts), promoted) : undefined;
+    const { out, compute } = resultDtypes(spec, name, promoted, params, [a, b]);
     const device = deviceOf([a, b]);
     const shape = broadcastShapes(shapeOf(a), shapeOf(b));
     const result = emptyTensor(shape === shapeOf(a) ? [...shape] : shape, out, device);
-    op.kernel(device)(result, a, b, compute, params);
+    try {
+      op.kernel(device)(result, a, b, compute, params);
+    } catch (e) {
+      discard(result, e);
+    }
     return result;
   }, info);
   if (!spec.noInplace) {
     const ip = defineOp(`${name}_`, (self: Tensor, other: TensorOrScalar, opts?: Record<string, unknown>): Tensor => {
       const b = operand(name, other, 'other');
-      const params = spec.params ? spec.params(asOptions(opts)) : undefined;
-      const { out, compute } = resultDtypes(spec, name, resultType(self, b), params, [self, b]);
+      const promoted = resultType(self, b);
+      const params = spec.params ? spec.params(asOptions(opts), promoted) : undefined;
+      const { out, compute } = resultDtypes(spec, name, promoted, params, [self, b]);
       checkInplace(name, self, broadcastShapes(self._shape, shapeOf(b)), out);
       op.kernel(deviceOf([self, b]))(self, self, b, compute, params);
       self._bumpVersion();
@@ -189,7 +229,7 @@ export function defineTernary(
     const ops = [operand(name, x, 'input'), operand(name, y, 'other'), operand(name, z, 'other')] as TensorOrScalar[];
     if (!ops.some((o) => o instanceof Tensor)) throw new TypeError(`${name}(): expected at least one Tensor argument`);
     const promoted = resultType(...promoteIdx.map((i) => ops[i]!));
-    const params = spec.params ? spec.params(asOptions(opts)) : undefined;
+    const params = spec.params ? spec.params(asOptions(opts), promoted) : undefined;
     const { out, compute } = resultDtypes(spec, name, promoted, params, ops);
     const device = deviceOf(ops);
     const shape = broadcastShapes(broadcastShapes(shapeOf(ops[0]!), shapeOf(ops[1]!)), shapeOf(ops[2]!));
@@ -198,7 +238,12 @@ export function defineTernary(
       checkInplace(name, target, shape, out);
       result = target;
     } else result = emptyTensor(shape, out, device);
-    op.kernel(device)(result, ops[0], ops[1], ops[2], compute, params);
+    try {
+      op.kernel(device)(result, ops[0], ops[1], ops[2], compute, params);
+    } catch (e) {
+      if (!target) discard(result, e);
+      throw e;
+    }
     if (target) target._bumpVersion();
     return result;
   };

@@ -1,2 +1,9 @@
-// Ops of the 'reduction' family (filled in by its implementer).
-export {};
+// Ops of the 'reduction' family: sums and means, min/max, statistics, scans, softmax, ordering, unique.
+export * from './sum.js';
+export * from './minmax.js';
+export * from './stats.js';
+export * from './scan.js';
+export * from './softmax.js';
+export * from './sort.js';
+export * from './unique.js';
+export type { Dims, ReduceOptions, ReduceArgs, ValuesIndices } from './parse.js';

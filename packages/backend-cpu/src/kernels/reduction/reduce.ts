@@ -1,0 +1,157 @@
+/**
+ * The generic dim-reduction kernel and the sum-like reducers (sum, nansum, mean, nanmean, prod,
+ * all, any, count_nonzero). Accumulation is in float64 (JS numbers): float32 sums carry no
+ * float32 round-off beyond the final rounding, and integers are exact up to 2^53.
+ *
+ * Kernel signature (see core's reduction/run.ts): (out, input, dims, ...params), `out`
+ * contiguous over the kept dims.
+ */
+import type { Tensor } from '@torchts/core';
+import type { NumArray } from '../access.js';
+import { writeAccess } from '../access.js';
+import { readFloat } from './read.js';
+import { prefersColumns, reduceColumns, reducePlan, reduceRows } from './plan.js';
+
+/** How one op reduces: a whole row at once, and optionally column-wise (see plan.ts). */
+export interface Reducer {
+  row(a: NumArray, off: number, n: number, s: number): number;
+  columns?: {
+    init: number;
+    /** acc[j] <- acc[j] (op) a[off + j*s] for j < m. */
+    step(acc: Float64Array, a: NumArray, off: number, m: number, s: number): void;
+    /** In-place final transform of m accumulators, given the count reduced into each. */
+    finish?(acc: Float64Array, m: number, count: number): void;
+  };
+}
+
+export function reduceKernel(make: (input: Tensor, params: readonly unknown[]) => Reducer) {
+  return (out: Tensor, input: Tensor, dims: readonly number[], ...params: unknown[]): void => {
+    const r = make(input, params);
+    // A bool result (sum/prod with dtype bool) stores `value != 0`, as a cast to bool does.
+    const w = writeAccess(out, false);
+    const src = readFloat(input);
+    const plan = reducePlan(input._shape, src.strides, dims);
+    const O = w.arr;
+    const o0 = w.off;
+    const cols = r.columns;
+    if (cols && prefersColumns(plan)) {
+      let acc = new Float64Array(0);
+      reduceColumns(src.off, plan, (m) => {
+        if (acc.length !== m) acc = new Float64Array(m);
+        acc.fill(cols.init);
+      }, (off, m, s) => cols.step(acc, src.arr, off, m, s), (first, m) => {
+        cols.finish?.(acc, m, plan.count);
+        for (let j = 0; j < m; j++) O[o0 + first + j] = acc[j]!;
+      });
+    } else {
+      const row = r.row;
+      reduceRows(src.arr, src.off, plan, (a, off, n, s, o) => {
+        O[o0 + o] = row(a, off, n, s);
+      });
+    }
+    w.commit();
+  };
+}
+
+// ---- row reducers --------------------------------------------------------------------------
+
+export function sumRow(a: NumArray, off: number, n: number, s: number): number {
+  let acc = 0;
+  if (s === 1) {
+    for (let i = off, end = off + n; i < end; i++) acc += a[i]!;
+    return acc;
+  }
+  for (let i = 0, j = off; i < n; i++, j += s) acc += a[j]!;
+  return acc;
+}
+
+function nansumRow(a: NumArray, off: number, n: number, s: number): number {
+  let acc = 0;
+  for (let i = 0, j = off; i < n; i++, j += s) {
+    const v = a[j]!;
+    if (v === v) acc += v;
+  }
+  return acc;
+}
+
+function nanmeanRow(a: NumArray, off: number, n: number, s: number): number {
+  let acc = 0;
+  let count = 0;
+  for (let i = 0, j = off; i < n; i++, j += s) {
+    const v = a[j]!;
+    if (v === v) {
+      acc += v;
+      count++;
+    }
+  }
+  return acc / count;
+}
+
+function prodRow(a: NumArray, off: number, n: number, s: number): number {
+  let acc = 1;
+  for (let i = 0, j = off; i < n; i++, j += s) acc *= a[j]!;
+  return acc;
+}
+
+function allRow(a: NumArray, off: number, n: number, s: number): number {
+  for (let i = 0, j = off; i < n; i++, j += s) if (a[j] === 0) return 0;
+  return 1;
+}
+
+function anyRow(a: NumArray, off: number, n: number, s: number): number {
+  for (let i = 0, j = off; i < n; i++, j += s) if (a[j] !== 0) return 1;
+  return 0;
+}
+
+function countNonzeroRow(a: NumArray, off: number, n: number, s: number): number {
+  let c = 0;
+  for (let i = 0, j = off; i < n; i++, j += s) if (a[j] !== 0) c++;
+  return c;
+}
+
+// ---- column steps --------------------------------------------------------------------------
+
+function addStep(acc: Float64Array, a: NumArray, off: number, m: number, s: number): void {
+  if (s === 1) for (let j = 0; j < m; j++) acc[j]! += a[off + j]!;
+  else for (let j = 0, k = off; j < m; j++, k += s) acc[j]! += a[k]!;
+}
+
+function nanAddStep(acc: Float64Array, a: NumArray, off: number, m: number, s: number): void {
+  for (let j = 0, k = off; j < m; j++, k += s) {
+    const v = a[k]!;
+    if (v === v) acc[j]! += v;
+  }
+}
+
+function mulStep(acc: Float64Array, a: NumArray, off: number, m: number, s: number): void {
+  for (let j = 0, k = off; j < m; j++, k += s) acc[j]! *= a[k]!;
+}
+
+function allStep(acc: Float64Array, a: NumArray, off: number, m: number, s: number): void {
+  for (let j = 0, k = off; j < m; j++, k += s) if (a[k] === 0) acc[j] = 0;
+}
+
+function anyStep(acc: Float64Array, a: NumArray, off: number, m: number, s: number): void {
+  for (let j = 0, k = off; j < m; j++, k += s) if (a[k] !== 0) acc[j] = 1;
+}
+
+function countStep(acc: Float64Array, a: NumArray, off: number, m: number, s: number): void {
+  for (let j = 0, k = off; j < m; j++, k += s) if (a[k] !== 0) acc[j]!++;
+}
+
+function divideByCount(acc: Float64Array, m: number, count: number): void {
+  for (let j = 0; j < m; j++) acc[j]! /= count;
+}
+
+const meanRow = (a: NumArray, off: number, n: number, s: number): number => sumRow(a, off, n, s) / n;
+
+const fixed = (r: Reducer) => (): Reducer => r;
+
+export const sumKernel = reduceKernel(fixed({ row: sumRow, columns: { init: 0, step: addStep } }));
+export const nansumKernel = reduceKernel(fixed({ row: nansumRow, columns: { init: 0, step: nanAddStep } }));
+export const meanKernel = reduceKernel(fixed({ row: meanRow, columns: { init: 0, step: addStep, finish: divideByCount } }));
+export const nanmeanKernel = reduceKernel(fixed({ row: nanmeanRow }));
+export const prodKernel = reduceKernel(fixed({ row: prodRow, columns: { init: 1, step: mulStep } }));
+export const allKernel = reduceKernel(fixed({ row: allRow, columns: { init: 1, step: allStep } }));
+export const anyKernel = reduceKernel(fixed({ row: anyRow, columns: { init: 0, step: anyStep } }));
+export const countNonzeroKernel = reduceKernel(fixed({ row: countNonzeroRow, columns: { init: 0, step: countStep } }));

@@ -1,0 +1,124 @@
+/**
+ * var/std (two-pass in float64: mean, then squared deviations), var_mean/std_mean, the vector
+ * p-norm and logsumexp.
+ */
+import { isFloatingPoint } from '@torchts/core';
+import type { DType, Tensor } from '@torchts/core';
+import type { NumArray } from '../access.js';
+import { writeAccess } from '../access.js';
+import { readFloat } from './read.js';
+import { reducePlan, reduceRows } from './plan.js';
+import { reduceKernel, sumRow } from './reduce.js';
+
+/** Sum of squared deviations from the mean, and the mean. */
+function centralMoment(a: NumArray, off: number, n: number, s: number): [number, number] {
+  const mean = sumRow(a, off, n, s) / n;
+  let m2 = 0;
+  for (let i = 0, j = off; i < n; i++, j += s) {
+    const d = a[j]! - mean;
+    m2 += d * d;
+  }
+  return [m2, mean];
+}
+
+/** PyTorch divides by max(0, N - correction): a non-positive divisor gives inf or NaN. */
+function variance(m2: number, n: number, correction: number): number {
+  return m2 / Math.max(0, n - correction);
+}
+
+function varianceKernel(sqrt: boolean) {
+  return reduceKernel((_input, [correction]) => {
+    const c = correction as number;
+    return {
+      row: (a, off, n, s) => {
+        const v = variance(centralMoment(a, off, n, s)[0], n, c);
+        return sqrt ? Math.sqrt(v) : v;
+      },
+    };
+  });
+}
+
+export const varKernel = varianceKernel(false);
+export const stdKernel = varianceKernel(true);
+
+/** (varOrStd, mean, input, dims, correction). */
+function varianceMeanKernel(sqrt: boolean) {
+  return (vOut: Tensor, mOut: Tensor, input: Tensor, dims: readonly number[], correction: number): void => {
+    const wv = writeAccess(vOut);
+    const wm = writeAccess(mOut);
+    const src = readFloat(input);
+    const V = wv.arr, M = wm.arr, v0 = wv.off, m0 = wm.off;
+    reduceRows(src.arr, src.off, reducePlan(input._shape, src.strides, dims), (a, off, n, s, o) => {
+      const [m2, mean] = centralMoment(a, off, n, s);
+      const v = variance(m2, n, correction);
+      V[v0 + o] = sqrt ? Math.sqrt(v) : v;
+      M[m0 + o] = mean;
+    });
+    wv.commit();
+    wm.commit();
+  };
+}
+
+export const varMeanKernel = varianceMeanKernel(false);
+export const stdMeanKernel = varianceMeanKernel(true);
+
+// ---- norm ----------------------------------------------------------------------------------
+
+/**
+ * PyTorch accumulates float32/half norms in float32: a sum of powers past float32's range gives
+ * inf (and underflows to 0) there. We sum in float64 and round the sum to float32 to match.
+ */
+function accRounding(dtype: DType): (x: number) => number {
+  return dtype === 'float64' || !isFloatingPoint(dtype) ? (x) => x : Math.fround;
+}
+
+function normRow(p: number, round: (x: number) => number) {
+  return (a: NumArray, off: number, n: number, s: number): number => {
+    if (n === 0) return 0;
+    if (p === Infinity || p === -Infinity) {
+      let m = p === Infinity ? -Infinity : Infinity;
+      for (let i = 0, j = off; i < n; i++, j += s) {
+        const v = Math.abs(a[j]!);
+        if (v !== v) return v;
+        if (p === Infinity ? v > m : v < m) m = v;
+      }
+      return m;
+    }
+    let acc = 0;
+    if (p === 0) {
+      for (let i = 0, j = off; i < n; i++, j += s) if (a[j] !== 0) acc++;
+      return acc;
+    }
+    if (p === 1) {
+      for (let i = 0, j = off; i < n; i++, j += s) acc += Math.abs(a[j]!);
+      return round(acc);
+    }
+    if (p === 2) {
+      for (let i = 0, j = off; i < n; i++, j += s) acc += a[j]! * a[j]!;
+      return Math.sqrt(round(acc));
+    }
+    for (let i = 0, j = off; i < n; i++, j += s) acc += Math.abs(a[j]!) ** p;
+    return round(acc) ** (1 / p);
+  };
+}
+
+/** (out, input, dims, p). */
+export const normKernel = reduceKernel((input, [p]) => ({ row: normRow(p as number, accRounding(input._dtype)) }));
+
+// ---- logsumexp -----------------------------------------------------------------------------
+
+/** max + log(sum(exp(x - max))), with an infinite max replaced by 0 as PyTorch does. */
+function logsumexpRow(a: NumArray, off: number, n: number, s: number): number {
+  let m = -Infinity;
+  for (let i = 0, j = off; i < n; i++, j += s) {
+    const v = a[j]!;
+    if (v > m || v !== v) m = v;
+    if (v !== v) break;
+  }
+  const c = Number.isFinite(m) ? m : 0;
+  let acc = 0;
+  for (let i = 0, j = off; i < n; i++, j += s) acc += Math.exp(a[j]! - c);
+  return Math.log(acc) + c;
+}
+
+export const logsumexpKernel = reduceKernel(() => ({ row: logsumexpRow }));
