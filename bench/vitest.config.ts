@@ -1,5 +1,4 @@
 import { defineTorchtsConfig } from '../tooling/vitest.base.ts';
 
-// No test script yet: add "test": "vitest run --reporter=default --reporter=json
-// --outputFile.json=.vitest-report.json" to package.json when tests are added.
+// Tests check the bench's arithmetic and bookkeeping only; nothing asserts on time.
 export default defineTorchtsConfig({});

@@ -31,35 +31,48 @@ export function coalesce(shape: readonly number[], strides: readonly (readonly n
   return { shape: outShape, strides: outStrides };
 }
 
+export type RowFn = (offsets: number[], n: number, inner: number[]) => void;
+export type RowIterator = (starts: readonly number[], row: RowFn) => void;
+
 /**
- * Calls `row(offsets, n, innerStrides)` for every row of the last dim; `offsets[k]` is operand
- * k's element offset at the row start. `offsets` is reused between calls.
+ * Plans the walk once (coalesced dims) and returns a runner that calls `row(offsets, n, inner)`
+ * for every row of the last dim from the given start offsets; `offsets[k]` is operand k's element
+ * offset at the row start. Kernels that walk the same shape many times reuse one runner.
  */
-export function forEachRow(
-  shape: readonly number[],
-  strides: readonly (readonly number[])[],
-  starts: readonly number[],
-  row: (offsets: number[], n: number, inner: number[]) => void,
-): void {
-  for (const s of shape) if (s === 0) return;
+export function rowIterator(shape: readonly number[], strides: readonly (readonly number[])[]): RowIterator {
+  if (shape.some((s) => s === 0)) return () => {};
   const plan = coalesce(shape, strides);
   const nd = plan.shape.length;
   const n = plan.shape[nd - 1]!;
   const inner = plan.strides.map((s) => s[nd - 1]!);
-  const offsets = [...starts];
   let rows = 1;
   for (let d = 0; d < nd - 1; d++) rows *= plan.shape[d]!;
-  const idx = new Array<number>(Math.max(nd - 1, 0)).fill(0);
-  const k = offsets.length;
-  for (let r = 0; r < rows; r++) {
-    row(offsets, n, inner);
-    for (let d = nd - 2; d >= 0; d--) {
-      const size = plan.shape[d]!;
-      idx[d]!++;
-      for (let j = 0; j < k; j++) offsets[j]! += plan.strides[j]![d]!;
-      if (idx[d]! < size) break;
-      idx[d] = 0;
-      for (let j = 0; j < k; j++) offsets[j]! -= plan.strides[j]![d]! * size;
+  const k = strides.length;
+  const idx = new Array<number>(Math.max(nd - 1, 0));
+  const offsets = new Array<number>(k);
+  return (starts, row) => {
+    for (let j = 0; j < k; j++) offsets[j] = starts[j]!;
+    idx.fill(0);
+    for (let r = 0; r < rows; r++) {
+      row(offsets, n, inner);
+      for (let d = nd - 2; d >= 0; d--) {
+        const size = plan.shape[d]!;
+        idx[d]!++;
+        for (let j = 0; j < k; j++) offsets[j]! += plan.strides[j]![d]!;
+        if (idx[d]! < size) break;
+        idx[d] = 0;
+        for (let j = 0; j < k; j++) offsets[j]! -= plan.strides[j]![d]! * size;
+      }
     }
-  }
+  };
+}
+
+/** One-shot form of rowIterator. */
+export function forEachRow(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+  starts: readonly number[],
+  row: RowFn,
+): void {
+  rowIterator(shape, strides)(starts, row);
 }

@@ -1,43 +1,14 @@
 /**
- * Row iteration with a plan computed once and reused for many starts: indexing kernels walk the
- * same slice shape once per index entry, so they coalesce it once (iterate.ts's forEachRow
- * would re-plan on every call).
+ * Helpers for indexing kernels. They walk the same slice shape once per index entry, so they use
+ * iterate.ts's rowIterator (planned once, run for many starts).
  */
 import type { Tensor } from '@torchts/core';
 import { readAccess } from '../access.js';
 import type { Access } from '../access.js';
-import { coalesce, forEachRow } from '../iterate.js';
+import { forEachRow } from '../iterate.js';
 
-export type RowFn = (offsets: number[], n: number, inner: number[]) => void;
-export type RowIterator = (starts: readonly number[], row: RowFn) => void;
-
-export function rowIterator(shape: readonly number[], strides: readonly (readonly number[])[]): RowIterator {
-  if (shape.some((s) => s === 0)) return () => {};
-  const plan = coalesce(shape, strides);
-  const nd = plan.shape.length;
-  const n = plan.shape[nd - 1]!;
-  const inner = plan.strides.map((s) => s[nd - 1]!);
-  let rows = 1;
-  for (let d = 0; d < nd - 1; d++) rows *= plan.shape[d]!;
-  const k = strides.length;
-  const idx = new Array<number>(Math.max(nd - 1, 0));
-  const offsets = new Array<number>(k);
-  return (starts, row) => {
-    for (let j = 0; j < k; j++) offsets[j] = starts[j]!;
-    idx.fill(0);
-    for (let r = 0; r < rows; r++) {
-      row(offsets, n, inner);
-      for (let d = nd - 2; d >= 0; d--) {
-        const size = plan.shape[d]!;
-        idx[d]!++;
-        for (let j = 0; j < k; j++) offsets[j]! += plan.strides[j]![d]!;
-        if (idx[d]! < size) break;
-        idx[d] = 0;
-        for (let j = 0; j < k; j++) offsets[j]! -= plan.strides[j]![d]! * size;
-      }
-    }
-  };
-}
+export { rowIterator } from '../iterate.js';
+export type { RowFn, RowIterator } from '../iterate.js';
 
 /** `arr` without element `d`. */
 export function without<T>(arr: readonly T[], d: number): T[] {

@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""PyTorch side of the torchts bench.
+
+Reads {"plan": ..., "workloads": [...], "threads": N} as JSON on stdin (the specs of
+bench/src/workloads.ts), runs each workload with torch.set_num_threads(N) using the same timing
+method as bench/src/timing.ts, and prints one JSON object on stdout. Run by bench/dist/run.js with
+/usr/bin/python3 (Debian's PyTorch), one process per thread count.
+"""
+import json
+import os
+import sys
+import time
+
+import torch
+
+
+def pattern(shape, seed):
+    """The inputs of workloads.ts's patternTensor: ((i + seed) * 7919) mod 1000 / 500 - 1."""
+    n = 1
+    for s in shape:
+        n *= s
+    i = torch.arange(n, dtype=torch.float64)
+    return (((i + seed) * 7919) % 1000 / 500 - 1).to(torch.float32).reshape(shape)
+
+
+def prepare(spec):
+    a, b, c = (pattern(spec["shape"], seed) for seed in (1, 2, 3))
+    op = spec["op"]
+    # Results are dropped at once, so CPython's refcount frees them each iteration (the
+    # equivalent of torchts's "result disposed"; PyTorch has no tidy).
+    if op in ("add1", "add"):
+        def batch(inner):
+            for _ in range(inner):
+                a.add(b)
+    elif op == "add_":
+        def batch(inner):
+            for _ in range(inner):
+                a.add_(b)
+    elif op == "matmul":
+        def batch(inner):
+            for _ in range(inner):
+                torch.matmul(a, b)
+    elif op == "mul_add_relu":
+        def batch(inner):
+            for _ in range(inner):
+                torch.relu(a * b + c)
+    elif op == "sum":
+        def batch(inner):
+            for _ in range(inner):
+                torch.sum(a)
+    elif op == "softmax":
+        def batch(inner):
+            for _ in range(inner):
+                torch.softmax(a, 1)
+    else:
+        raise ValueError("unknown op " + op)
+    return batch
+
+
+def seconds(fn, inner):
+    t0 = time.perf_counter()
+    fn(inner)
+    return time.perf_counter() - t0
+
+
+def median(xs):
+    s = sorted(xs)
+    m = len(s) // 2
+    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
+
+
+def measure(batch, plan, fixed_inner=None):
+    """A port of timing.ts's measure: calibrate, warm up, median of `reps` batches."""
+    inner = fixed_inner or 1
+    spent = 0.0
+    last = 0.0
+    if fixed_inner is None:
+        while True:
+            last = seconds(batch, inner)
+            spent += last
+            if last >= plan["targetBatchSeconds"] / 4 or inner >= 1 << 20:
+                break
+            inner *= 4
+        scaled = max(1, round(inner * plan["targetBatchSeconds"] / last))
+        if scaled != inner:
+            inner = scaled
+            last = 0.0
+    while spent < plan["warmupSeconds"] or last == 0.0:
+        last = seconds(batch, inner)
+        spent += last
+    reps = max(3, min(plan["reps"], int(plan["maxWorkloadSeconds"] // last)))
+    per_iter = [seconds(batch, inner) / inner for _ in range(reps)]
+    return {"secondsPerIter": median(per_iter), "minSecondsPerIter": min(per_iter), "inner": inner, "reps": reps}
+
+
+def loaded_blas():
+    """The BLAS library actually mapped into this process (after a matmul has run)."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}
+        return sorted(paths)
+    except OSError:
+        return []
+
+
+def main():
+    req = json.load(sys.stdin)
+    threads = int(req["threads"])
+    torch.set_num_threads(threads)
+    results = {}
+    for spec in req["workloads"]:
+        try:
+            batch = prepare(spec)
+            results[spec["id"]] = measure(batch, req["plan"], spec.get("fixedInner"))
+        except Exception as e:  # report and go on: one failing workload must not hide the rest
+            results[spec["id"]] = {"error": "%s: %s" % (type(e).__name__, e)}
+    torch.matmul(torch.ones(64, 64), torch.ones(64, 64))
+    json.dump({
+        "torchVersion": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "blas": loaded_blas(),
+        "ldLibraryPath": os.environ.get("LD_LIBRARY_PATH", ""),
+        "results": results,
+    }, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+/**
+ * The workloads, described as plain JSON so that bench/python/bench_torch.py runs exactly the
+ * same list, and their torchts implementations. Every workload is a `batch(inner)` function that
+ * runs the op `inner` times; timing.ts times batches the same way on both sides.
+ */
+import * as torch from 'torchts';
+import type { Tensor } from 'torchts';
+
+export type Unit = 'us/op' | 'ms' | 'GB/s' | 'GFLOP/s';
+
+/** The part both sides read. `op` names an implementation here and in bench_torch.py. */
+export interface WorkloadSpec {
+  id: string;
+  label: string;
+  op: 'add1' | 'add' | 'add_' | 'matmul' | 'mul_add_relu' | 'sum' | 'softmax';
+  /** `add1` only: how each result is freed in torchts (PyTorch frees by refcount either way). */
+  variant?: 'disposed' | 'tidy';
+  shape: number[];
+  unit: Unit;
+  /** Bytes moved (GB/s) or floating-point operations (GFLOP/s) per iteration. */
+  work?: number;
+  /** A fixed batch length instead of calibrating one (per-op overhead). */
+  fixedInner?: number;
+  /** torchts functions the workload needs; missing ones mark it "not available" in torchts. */
+  requires: string[];
+}
+
+const M = 1 << 20;
+
+export function allWorkloads(quick: boolean): WorkloadSpec[] {
+  const calls = quick ? 20_000 : 100_000;
+  const list: WorkloadSpec[] = [
+    { id: 'add1.disposed', label: '1-element add, result disposed', op: 'add1', variant: 'disposed', shape: [1], unit: 'us/op', fixedInner: calls, requires: ['add'] },
+    { id: 'add1.tidy', label: '1-element add, batch in tidy', op: 'add1', variant: 'tidy', shape: [1], unit: 'us/op', fixedInner: calls, requires: ['add', 'tidy'] },
+    // 3 x 4 bytes per element: read a, read b, write the output (or a again, in place).
+    { id: 'add1M.new', label: 'add 1M, new output', op: 'add', shape: [M], unit: 'GB/s', work: 12 * M, requires: ['add'] },
+    { id: 'add1M.inplace', label: 'add 1M, in place (add_)', op: 'add_', shape: [M], unit: 'GB/s', work: 12 * M, requires: ['add'] },
+  ];
+  for (const n of [128, 512, 1024]) {
+    list.push({ id: `matmul${n}`, label: `matmul ${n}x${n}`, op: 'matmul', shape: [n, n], unit: 'GFLOP/s', work: 2 * n ** 3, requires: ['matmul'] });
+  }
+  list.push(
+    { id: 'relu_fma1M', label: 'relu(a*b+c) 1M', op: 'mul_add_relu', shape: [M], unit: 'ms', requires: ['mul', 'add', 'relu'] },
+    { id: 'sum1M', label: 'sum 1M', op: 'sum', shape: [M], unit: 'ms', requires: ['sum'] },
+    { id: 'softmax256x1000', label: 'softmax [256,1000] dim 1', op: 'softmax', shape: [256, 1000], unit: 'ms', requires: ['softmax'] },
+  );
+  return list;
+}
+
+/** Higher is better for throughputs, lower for times. */
+export function higherIsBetter(unit: Unit): boolean {
+  return unit === 'GB/s' || unit === 'GFLOP/s';
+}
+
+/** Converts seconds per iteration to the workload's unit. */
+export function toUnit(spec: WorkloadSpec, secondsPerIter: number): number {
+  switch (spec.unit) {
+    case 'us/op': return secondsPerIter * 1e6;
+    case 'ms': return secondsPerIter * 1e3;
+    case 'GB/s':
+    case 'GFLOP/s': return (spec.work ?? 0) / secondsPerIter / 1e9;
+  }
+}
+
+// ---- torchts implementations ------------------------------------------------------------------
+
+type OpFn = (...args: unknown[]) => Tensor;
+const api = torch as unknown as Record<string, unknown>;
+
+/** A torchts function looked up at run time, so the bench builds before every op exists. */
+export function torchtsFunction(name: string): OpFn | undefined {
+  const f = api[name];
+  return typeof f === 'function' ? (f as OpFn) : undefined;
+}
+
+export function missingFunctions(spec: WorkloadSpec): string[] {
+  return spec.requires.filter((name) => !torchtsFunction(name));
+}
+
+/**
+ * Deterministic inputs, the same pattern as bench_torch.py's `pattern`: values in [-1, 1) from
+ * ((i + seed) * 7919) mod 1000, so no NaN, denormal or sign bias can favour either side.
+ */
+export function patternTensor(shape: number[], seed: number): Tensor {
+  const n = shape.reduce((p, s) => p * s, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = (((i + seed) * 7919) % 1000) / 500 - 1;
+  return torch.fromTypedArray(data, shape);
+}
+
+export interface Prepared {
+  batch(inner: number): void;
+  /** Frees the inputs; memory after teardown must equal memory before setup. */
+  teardown(): void;
+}
+
+function fn(name: string): OpFn {
+  const f = torchtsFunction(name);
+  if (!f) throw new Error(`torchts has no torch.${name}`);
+  return f;
+}
+
+export function prepareTorchts(spec: WorkloadSpec): Prepared {
+  const a = patternTensor(spec.shape, 1);
+  const b = patternTensor(spec.shape, 2);
+  const c = patternTensor(spec.shape, 3);
+  const teardown = (): void => torch.dispose([a, b, c]);
+  switch (spec.op) {
+    case 'add1':
+      if (spec.variant === 'tidy') {
+        return {
+          batch: (inner) => torch.tidy(() => {
+            for (let i = 0; i < inner; i++) a.add(b);
+          }),
+          teardown,
+        };
+      }
+      return {
+        batch: (inner) => {
+          for (let i = 0; i < inner; i++) a.add(b).dispose();
+        },
+        teardown,
+      };
+    case 'add':
+      return {
+        batch: (inner) => {
+          for (let i = 0; i < inner; i++) a.add(b).dispose();
+        },
+        teardown,
+      };
+    case 'add_':
+      return {
+        batch: (inner) => {
+          for (let i = 0; i < inner; i++) a.add_(b);
+        },
+        teardown,
+      };
+    case 'matmul': {
+      const matmul = fn('matmul');
+      return {
+        batch: (inner) => {
+          for (let i = 0; i < inner; i++) matmul(a, b).dispose();
+        },
+        teardown,
+      };
+    }
+    case 'mul_add_relu': {
+      const relu = fn('relu');
+      return {
+        batch: (inner) => {
+          for (let i = 0; i < inner; i++) {
+            const ab = a.mul(b);
+            const abc = ab.add(c);
+            ab.dispose();
+            relu(abc).dispose();
+            abc.dispose();
+          }
+        },
+        teardown,
+      };
+    }
+    case 'sum': {
+      const sum = fn('sum');
+      return {
+        batch: (inner) => {
+          for (let i = 0; i < inner; i++) sum(a).dispose();
+        },
+        teardown,
+      };
+    }
+    case 'softmax': {
+      const softmax = fn('softmax');
+      return {
+        batch: (inner) => {
+          for (let i = 0; i < inner; i++) softmax(a, 1).dispose();
+        },
+        teardown,
+      };
+    }
+  }
+}
