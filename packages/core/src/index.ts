@@ -12,5 +12,5 @@ export * from './dispatcher.js';
 export * from './memory.js';
 export * from './promotion.js';
 export { Tensor, emptyTensor, makeView, isTensor, hostTensor } from './tensor.js';
-export type { Scalar, TensorOrScalar } from './tensor.js';
+export type { Scalar, TensorOrScalar, RemovableHandle, BackwardOptions } from './tensor.js';
 export * from './ops/index.js';

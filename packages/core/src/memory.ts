@@ -25,9 +25,25 @@ setStorageCollectedHook((refs) => {
   liveTensors -= refs;
 });
 
+let untrackedDepth = 0;
+
+/**
+ * Runs `fn` with scope tracking off: the tensors it creates belong to no `tidy` scope. For tensors
+ * owned by long-lived structures (autograd's saved tensors and `.grad`, optimizer state), which
+ * must survive the scope they happen to be created in.
+ */
+export function untracked<T>(fn: () => T): T {
+  untrackedDepth++;
+  try {
+    return fn();
+  } finally {
+    untrackedDepth--;
+  }
+}
+
 export function onTensorCreated(tensor: Disposable): void {
   liveTensors++;
-  if (activeScopes > 0) {
+  if (activeScopes > 0 && untrackedDepth === 0) {
     const scope = currentScope();
     if (scope && !scope.closed) scope.tensors.push(tensor);
   }

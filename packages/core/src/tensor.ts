@@ -216,3 +216,38 @@ hooks.copyInto = (dst, src) => {
   const bytes = s._storage.backend.readBytes(s._storage, 0, s._storage.nbytes);
   d._storage.backend.writeBytes(d._storage, 0, bytes);
 };
+
+// ---- the autograd API surface ------------------------------------------------------------
+// Declared here so every package sees one Tensor type; @torchts/autograd installs the methods.
+
+export interface RemovableHandle {
+  readonly id: number;
+  remove(): void;
+}
+
+export interface BackwardOptions {
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  /** Accumulate only into these tensors' `.grad`. */
+  inputs?: Tensor | Tensor[];
+}
+
+export interface Tensor {
+  /** Computes gradients of this tensor w.r.t. graph leaves (PyTorch's `tensor.backward`). */
+  backward(gradient?: Tensor | null, opts?: BackwardOptions): void;
+  /** Keeps `.grad` for this non-leaf tensor. */
+  retainGrad(): void;
+  readonly retainsGrad: boolean;
+  /** Runs `hook(grad)` when this tensor's gradient is computed; it may return a replacement. */
+  registerHook(hook: (grad: Tensor) => Tensor | void | undefined): RemovableHandle;
+  /** Leaves only: runs after the gradient was accumulated into `.grad`. */
+  registerPostAccumulateGradHook(hook: (tensor: Tensor) => void): RemovableHandle;
+  /** Detaches this tensor from the graph in place (makes it a leaf). */
+  detach_(): this;
+}
+
+for (const name of ['backward', 'retainGrad', 'registerHook', 'registerPostAccumulateGradHook', 'detach_']) {
+  (Tensor.prototype as unknown as Record<string, unknown>)[name] = function () {
+    throw new RuntimeError(`Tensor.${name}() needs autograd: import 'torchts' (or '@torchts/autograd')`);
+  };
+}

@@ -1,0 +1,2 @@
+/** Every op family's derivatives; importing registers them. */
+import './arithmetic.js';

@@ -1,0 +1,145 @@
+/**
+ * The Autograd layer of core's dispatcher. It is active when grad mode is on and an input requires
+ * grad; it runs the op below itself, then records a node with the op's derivative and attaches it
+ * to the differentiable outputs.
+ */
+import { RuntimeError, NotImplementedError, Tensor, anyRequiresGrad, clone, isFloatingPoint, registerLayer, untracked, zeros } from '@torchts/core';
+import type { Layer, Op } from '@torchts/core';
+import { isGradEnabled } from './grad-mode.js';
+import { AccumulateGrad, Node, NotImplementedNode, backwardName } from './node.js';
+import type { Edge } from './node.js';
+import { metaOf, peekMeta } from './meta.js';
+import { NON_DIFFERENTIABLE, derivativeOf } from './registry.js';
+import type { DerivativeSpec, Saved } from './registry.js';
+import { FREED_MESSAGE, SavedTensor } from './saved.js';
+import { anomalyEnabled } from './anomaly.js';
+
+/** The edge a gradient for `t` flows along: its grad_fn, or its leaf accumulator. */
+export function gradEdge(t: Tensor): Edge | null {
+  if (!t.requiresGrad) return null;
+  const meta = peekMeta(t);
+  if (t.gradFn) return { node: t.gradFn as Node, inputNr: meta?.outputNr ?? 0 };
+  const m = metaOf(t);
+  const leaf = m.leaf ?? t;
+  const lm = metaOf(leaf);
+  lm.accumulator ??= new AccumulateGrad(leaf);
+  m.accumulator = lm.accumulator;
+  return { node: lm.accumulator, inputNr: 0 };
+}
+
+/** Tensor inputs in argument order, arrays flattened (the order backward formulas answer in). */
+export function tensorInputs(args: readonly unknown[]): Tensor[] {
+  const out: Tensor[] = [];
+  for (const a of args) {
+    if (a instanceof Tensor) out.push(a);
+    else if (Array.isArray(a)) for (const x of a) if (x instanceof Tensor) out.push(x);
+  }
+  return out;
+}
+
+/** A node whose backward is an op's derivative formula. */
+export class FormulaNode extends Node {
+  private saved: Map<string, SavedTensor | SavedTensor[]> | null = new Map();
+  private plain: Saved = {};
+  needsInputGrad: boolean[] = [];
+
+  constructor(name: string, readonly spec: DerivativeSpec) {
+    super(name);
+  }
+
+  saveAll(record: Saved, outputs: ReadonlySet<Tensor>): void {
+    for (const [k, v] of Object.entries(record)) {
+      if (v instanceof Tensor) this.saved!.set(k, new SavedTensor(v, outputs.has(v), this));
+      else if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Tensor)) {
+        this.saved!.set(k, (v as Tensor[]).map((x) => new SavedTensor(x, outputs.has(x), this)));
+      } else this.plain[k] = v;
+    }
+  }
+
+  apply(grads: Array<Tensor | null>): Array<Tensor | null> {
+    if (!this.saved) throw new RuntimeError(FREED_MESSAGE);
+    const ctx: Saved = { ...this.plain };
+    for (const [k, v] of this.saved) ctx[k] = Array.isArray(v) ? v.map((s) => s.unpack()) : v.unpack();
+    const filled = grads.map((g, i) => g ?? untracked(() => zerosFor(this.outputs[i]!)));
+    const out = this.spec.backward(filled as Tensor[], { saved: ctx, needsInputGrad: this.needsInputGrad });
+    filled.forEach((g, i) => {
+      if (grads[i] === null && !out.includes(g)) g.dispose();
+    });
+    return out.map((g) => g ?? null);
+  }
+
+  override release(): void {
+    if (!this.saved) return;
+    for (const v of this.saved.values()) (Array.isArray(v) ? v : [v]).forEach((s) => s.release());
+    this.saved = null;
+  }
+}
+
+function zerosFor(o: { shape: readonly number[]; dtype: Tensor['dtype']; device: string }): Tensor {
+  return zeros([...o.shape], { dtype: o.dtype, device: o.device });
+}
+
+function outputTensors(result: unknown): Tensor[] {
+  if (result instanceof Tensor) return [result];
+  if (Array.isArray(result)) return result.filter((x): x is Tensor => x instanceof Tensor);
+  return [];
+}
+
+function handle(op: Op, args: unknown[], next: (args: unknown[]) => unknown): unknown {
+  if (NON_DIFFERENTIABLE.has(op.name)) return next(args);
+  const inplace = op.info.inplace === true;
+  const spec = derivativeOf(op.name) ?? (inplace ? derivativeOf((op.info.base as string | undefined) ?? op.name.replace(/_$/, '')) : undefined);
+  const inputs = tensorInputs(args);
+  let saveArgs: readonly unknown[] = args;
+  if (inplace) {
+    const self = args[0] as Tensor;
+    if (self.requiresGrad && self.gradFn === null) {
+      throw new RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.');
+    }
+    if (self._base && (self._base.requiresGrad || inputs.some((t) => t.requiresGrad))) {
+      throw new NotImplementedError(
+        `in-place '${op.name}' on a view of a tensor that requires grad is not supported yet; use the out-of-place form (e.g. x = x.${op.name.replace(/_$/, '')}(...))`,
+      );
+    }
+    if (spec?.save && !spec.selfUnused) saveArgs = [untracked(() => clone(self)), ...args.slice(1)];
+  }
+  const result = next(args);
+  const outputs = outputTensors(result);
+  const diffIdx = spec?.differentiableOutputs ?? outputs.map((_, i) => i);
+  const diffOutputs = diffIdx.map((i) => outputs[i]).filter((t): t is Tensor => !!t && isFloatingPoint(t.dtype));
+  if (diffOutputs.length === 0) {
+    if (saveArgs !== args) (saveArgs[0] as Tensor).dispose();
+    return result;
+  }
+  const node: Node = spec ? new FormulaNode(backwardName(op.name), spec) : new NotImplementedNode(backwardName(op.name));
+  node.forwardOp = op.name;
+  node.nextEdges = inputs.map(gradEdge); // before outputs (in-place: self) get the new node
+  if (node instanceof FormulaNode) node.needsInputGrad = node.nextEdges.map((e) => e !== null);
+  node.outputs = outputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype, device: t.device }));
+  if (anomalyEnabled()) node.forwardOp = `${op.name}\n${new Error().stack ?? ''}`;
+  outputs.forEach((t, i) => {
+    if (!diffOutputs.includes(t)) return;
+    t.gradFn = node;
+    t._requiresGrad = true;
+    metaOf(t).outputNr = i;
+  });
+  if (node instanceof FormulaNode && spec?.save) {
+    node.saveAll(spec.save(saveArgs, result), new Set(outputs));
+  }
+  if (saveArgs !== args) (saveArgs[0] as Tensor).dispose();
+  return result;
+}
+
+export const autogradLayer: Layer = {
+  name: 'Autograd',
+  priority: 100,
+  active: (_op, args) => anyRequiresGrad(args) && isGradEnabled(),
+  handle,
+};
+
+let installed = false;
+export function installAutogradLayer(): void {
+  if (installed) return;
+  installed = true;
+  registerLayer(autogradLayer);
+}

@@ -1,0 +1,102 @@
+/**
+ * Graph nodes (PyTorch's `grad_fn` objects). A node maps the gradients of its forward outputs to
+ * the gradients of its forward inputs; `nextFunctions` are the edges to the inputs' nodes.
+ */
+import { RuntimeError, untracked } from '@torchts/core';
+import type { Tensor } from '@torchts/core';
+import type { AutogradMeta } from './meta.js';
+import { metaOf } from './meta.js';
+
+export interface Edge {
+  node: Node;
+  inputNr: number;
+}
+
+export interface OutputInfo {
+  shape: readonly number[];
+  dtype: Tensor['dtype'];
+  device: string;
+}
+
+let sequence = 0;
+
+export abstract class Node {
+  nextEdges: Array<Edge | null> = [];
+  /** Shapes/dtypes of the forward outputs (to materialise missing gradients as zeros). */
+  outputs: OutputInfo[] = [];
+  /** Creation order: later nodes run first among ready ones, as in PyTorch. */
+  readonly sequenceNr = sequence++;
+  /** Tensor hooks (registerHook on non-leaves) and retain_grad targets, per output. */
+  preHooks: Map<number, Array<(g: Tensor) => Tensor | void | undefined>> | null = null;
+  retained: Map<number, AutogradMeta & { tensor: WeakRef<Tensor> }> | null = null;
+  /** Forward op name, for anomaly mode. */
+  forwardOp = '';
+
+  constructor(readonly name: string) {}
+
+  /** PyTorch's `grad_fn.next_functions`: `[node, inputNr]` pairs (`[null, 0]` for no edge). */
+  get nextFunctions(): Array<[Node | null, number]> {
+    return this.nextEdges.map((e) => (e ? [e.node, e.inputNr] : [null, 0]));
+  }
+
+  abstract apply(grads: Array<Tensor | null>): Array<Tensor | null>;
+
+  /** Frees saved tensors (after backward without retainGraph). */
+  release(): void {}
+
+  toString(): string {
+    return `<${this.name} object>`;
+  }
+}
+
+/** The sink of a leaf's gradients: accumulates into `leaf.grad`. */
+export class AccumulateGrad extends Node {
+  constructor(readonly variable: Tensor) {
+    super('AccumulateGrad');
+  }
+
+  apply(grads: Array<Tensor | null>): Array<Tensor | null> {
+    const g = grads[0];
+    if (!g) return [];
+    accumulateInto(this.variable, g);
+    return [];
+  }
+}
+
+/** `.grad` accumulation: the first gradient is copied (it may be shared), later ones are added. */
+export function accumulateInto(variable: Tensor, g: Tensor): void {
+  untracked(() => {
+    const differentiable = g.requiresGrad;
+    if (variable.grad === null) {
+      variable.grad = g.clone(); // a copy: `g` may be shared with other edges
+    } else if (differentiable || variable.grad.requiresGrad) {
+      const old = variable.grad;
+      variable.grad = old.add(g);
+    } else {
+      if (variable.grad.dtype !== g.dtype && g.dtype !== variable.dtype) {
+        throw new RuntimeError(`expected grad of dtype ${variable.dtype} but got ${g.dtype}`);
+      }
+      variable.grad.add_(g);
+    }
+  });
+  const meta = metaOf(variable);
+  if (meta.postAccumulateHooks) for (const h of meta.postAccumulateHooks.values()) h(variable);
+}
+
+/** Stands in for ops without a derivative: recording works, backward names the op. */
+export class NotImplementedNode extends Node {
+  apply(): Array<Tensor | null> {
+    throw new RuntimeError(`the derivative for '${this.forwardOp}' is not implemented.`);
+  }
+}
+
+/** `AddmmBackward0` from `addmm`, `LogSoftmaxBackward0` from `log_softmax`. */
+export function backwardName(op: string): string {
+  const base = op.replace(/_$/, '');
+  const pascal = base
+    .split('_')
+    .filter(Boolean)
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join('');
+  return `${pascal}Backward0`;
+}
