@@ -15,4 +15,6 @@ export { Node, AccumulateGrad } from './node.js';
 export { defineDerivative, derivativeOf, definedDerivatives } from './registry.js';
 export type { DerivativeSpec, BackwardContext } from './registry.js';
 export { detectAnomaly, setDetectAnomaly } from './anomaly.js';
+export { gradcheck, gradgradcheck } from './gradcheck.js';
+export type { GradcheckOptions } from './gradcheck.js';
 export type { RemovableHandle } from './tensor-api.js';

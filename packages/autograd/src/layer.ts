@@ -3,7 +3,7 @@
  * grad; it runs the op below itself, then records a node with the op's derivative and attaches it
  * to the differentiable outputs.
  */
-import { RuntimeError, NotImplementedError, Tensor, anyRequiresGrad, clone, isFloatingPoint, registerLayer, untracked, zeros } from '@torchts/core';
+import { RuntimeError, Tensor, anyRequiresGrad, clone, isFloatingPoint, registerLayer, untracked, zeros } from '@torchts/core';
 import type { Layer, Op } from '@torchts/core';
 import { isGradEnabled } from './grad-mode.js';
 import { AccumulateGrad, Node, NotImplementedNode, backwardName } from './node.js';
@@ -13,6 +13,7 @@ import { NON_DIFFERENTIABLE, derivativeOf } from './registry.js';
 import type { DerivativeSpec, Saved } from './registry.js';
 import { FREED_MESSAGE, SavedTensor } from './saved.js';
 import { anomalyEnabled } from './anomaly.js';
+import { rebaseHistory } from './copy-slices.js';
 
 /** The edge a gradient for `t` flows along: its grad_fn, or its leaf accumulator. */
 export function gradEdge(t: Tensor): Edge | null {
@@ -91,18 +92,19 @@ function handle(op: Op, args: unknown[], next: (args: unknown[]) => unknown): un
   const spec = derivativeOf(op.name) ?? (inplace ? derivativeOf((op.info.base as string | undefined) ?? op.name.replace(/_$/, '')) : undefined);
   const inputs = tensorInputs(args);
   let saveArgs: readonly unknown[] = args;
+  let viewBase: Tensor | null = null;
   if (inplace) {
     const self = args[0] as Tensor;
     if (self.requiresGrad && self.gradFn === null) {
       throw new RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.');
     }
-    if (self._base && (self._base.requiresGrad || inputs.some((t) => t.requiresGrad))) {
-      throw new NotImplementedError(
-        `in-place '${op.name}' on a view of a tensor that requires grad is not supported yet; use the out-of-place form (e.g. x = x.${op.name.replace(/_$/, '')}(...))`,
-      );
+    if (self._base?.requiresGrad && self._base.gradFn === null) {
+      throw new RuntimeError('a view of a leaf Variable that requires grad is being used in an in-place operation.');
     }
+    if (self._base && (self._base.requiresGrad || inputs.some((t) => t.requiresGrad))) viewBase = self._base;
     if (spec?.save && !spec.selfUnused) saveArgs = [untracked(() => clone(self)), ...args.slice(1)];
   }
+  const baseEdge = viewBase ? gradEdge(viewBase) : null;
   const result = next(args);
   const outputs = outputTensors(result);
   const diffIdx = spec?.differentiableOutputs ?? outputs.map((_, i) => i);
@@ -127,6 +129,7 @@ function handle(op: Op, args: unknown[], next: (args: unknown[]) => unknown): un
     node.saveAll(spec.save(saveArgs, result), new Set(outputs));
   }
   if (saveArgs !== args) (saveArgs[0] as Tensor).dispose();
+  if (viewBase) rebaseHistory(args[0] as Tensor, viewBase, node, baseEdge);
   return result;
 }
 

@@ -1,2 +1,3 @@
 /** Every op family's derivatives; importing registers them. */
 import './arithmetic.js';
+import './views.js';
