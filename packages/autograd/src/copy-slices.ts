@@ -71,10 +71,10 @@ export function rebaseHistory(view: Tensor, base: Tensor, fn: Node, baseEdge: Ed
   cs.forwardOp = fn.forwardOp;
   base.gradFn = cs;
   base._requiresGrad = true;
-  metaOf(base).outputNr = 0;
+  base._outputNr = 0;
   const vn = new AsStridedBackward(geom, [...base.shape], view.dtype, view.device);
   vn.nextEdges = [{ node: cs, inputNr: 0 }];
   view.gradFn = vn;
   view._requiresGrad = true;
-  metaOf(view).outputNr = 0;
+  view._outputNr = 0;
 }

@@ -189,7 +189,7 @@ function shareGrad(g: Tensor): Tensor {
   if (g.requiresGrad) {
     a.gradFn = g.gradFn;
     a._requiresGrad = true;
-    metaOf(a).outputNr = peekMeta(g)?.outputNr ?? 0;
+    a._outputNr = g._outputNr;
   }
   return a;
 }

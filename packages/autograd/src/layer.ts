@@ -8,8 +8,8 @@ import type { Layer, Op } from '@torchts/core';
 import { isGradEnabled } from './grad-mode.js';
 import { AccumulateGrad, Node, NotImplementedNode, backwardName } from './node.js';
 import type { Edge } from './node.js';
-import { metaOf, peekMeta } from './meta.js';
-import { NON_DIFFERENTIABLE, derivativeOf } from './registry.js';
+import { metaOf } from './meta.js';
+import { NON_DIFFERENTIABLE, derivativeOf, registryVersion } from './registry.js';
 import type { DerivativeSpec, Saved } from './registry.js';
 import { FREED_MESSAGE, SavedTensor } from './saved.js';
 import { anomalyEnabled } from './anomaly.js';
@@ -18,8 +18,7 @@ import { rebaseHistory } from './copy-slices.js';
 /** The edge a gradient for `t` flows along: its grad_fn, or its leaf accumulator. */
 export function gradEdge(t: Tensor): Edge | null {
   if (!t.requiresGrad) return null;
-  const meta = peekMeta(t);
-  if (t.gradFn) return { node: t.gradFn as Node, inputNr: meta?.outputNr ?? 0 };
+  if (t.gradFn) return { node: t.gradFn as Node, inputNr: t._outputNr };
   const m = metaOf(t);
   const leaf = m.leaf ?? t;
   const lm = metaOf(leaf);
@@ -48,11 +47,12 @@ export class FormulaNode extends Node {
     super(name);
   }
 
-  saveAll(record: Saved, outputs: ReadonlySet<Tensor>): void {
-    for (const [k, v] of Object.entries(record)) {
-      if (v instanceof Tensor) this.saved!.set(k, new SavedTensor(v, outputs.has(v), this));
+  saveAll(record: Saved, outputs: readonly Tensor[]): void {
+    for (const k in record) {
+      const v = record[k];
+      if (v instanceof Tensor) this.saved!.set(k, new SavedTensor(v, outputs.includes(v), this));
       else if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Tensor)) {
-        this.saved!.set(k, (v as Tensor[]).map((x) => new SavedTensor(x, outputs.has(x), this)));
+        this.saved!.set(k, (v as Tensor[]).map((x) => new SavedTensor(x, outputs.includes(x), this)));
       } else this.plain[k] = v;
     }
   }
@@ -86,10 +86,28 @@ function outputTensors(result: unknown): Tensor[] {
   return [];
 }
 
+interface OpAutograd {
+  spec: DerivativeSpec | undefined;
+  nodeName: string;
+  version: number;
+}
+/** Per-op lookups done once (derivative, node name), refreshed when derivatives are added. */
+const opCache = new Map<Op, OpAutograd>();
+
+function lookup(op: Op): OpAutograd {
+  let c = opCache.get(op);
+  if (c && c.version === registryVersion()) return c;
+  const inplace = op.info.inplace === true;
+  const spec = derivativeOf(op.name) ?? (inplace ? derivativeOf((op.info.base as string | undefined) ?? op.name.replace(/_$/, '')) : undefined);
+  c = { spec, nodeName: backwardName(op.name), version: registryVersion() };
+  opCache.set(op, c);
+  return c;
+}
+
 function handle(op: Op, args: unknown[], next: (args: unknown[]) => unknown): unknown {
   if (NON_DIFFERENTIABLE.has(op.name)) return next(args);
   const inplace = op.info.inplace === true;
-  const spec = derivativeOf(op.name) ?? (inplace ? derivativeOf((op.info.base as string | undefined) ?? op.name.replace(/_$/, '')) : undefined);
+  const { spec, nodeName } = lookup(op);
   const inputs = tensorInputs(args);
   let saveArgs: readonly unknown[] = args;
   let viewBase: Tensor | null = null;
@@ -106,28 +124,33 @@ function handle(op: Op, args: unknown[], next: (args: unknown[]) => unknown): un
   }
   const baseEdge = viewBase ? gradEdge(viewBase) : null;
   const result = next(args);
-  const outputs = outputTensors(result);
-  const diffIdx = spec?.differentiableOutputs ?? outputs.map((_, i) => i);
-  const diffOutputs = diffIdx.map((i) => outputs[i]).filter((t): t is Tensor => !!t && isFloatingPoint(t.dtype));
-  if (diffOutputs.length === 0) {
+  const outputs = result instanceof Tensor ? [result] : outputTensors(result);
+  let anyDiff = false;
+  const diff = outputs.map((t, i) => {
+    const d = isFloatingPoint(t.dtype) && (!spec?.differentiableOutputs || spec.differentiableOutputs.includes(i));
+    anyDiff ||= d;
+    return d;
+  });
+  if (!anyDiff) {
     if (saveArgs !== args) (saveArgs[0] as Tensor).dispose();
     return result;
   }
-  const node: Node = spec ? new FormulaNode(backwardName(op.name), spec) : new NotImplementedNode(backwardName(op.name));
+  const node: Node = spec ? new FormulaNode(nodeName, spec) : new NotImplementedNode(nodeName);
   node.forwardOp = op.name;
-  node.nextEdges = inputs.map(gradEdge); // before outputs (in-place: self) get the new node
-  if (node instanceof FormulaNode) node.needsInputGrad = node.nextEdges.map((e) => e !== null);
-  node.outputs = outputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype, device: t.device }));
+  const edges = new Array<Edge | null>(inputs.length);
+  for (let i = 0; i < inputs.length; i++) edges[i] = gradEdge(inputs[i]!); // before outputs get the new node
+  node.nextEdges = edges;
+  if (node instanceof FormulaNode) node.needsInputGrad = edges.map((e) => e !== null);
+  node.outputs = outputs.map((t) => ({ shape: t.shape, dtype: t.dtype, device: t.device }));
   if (anomalyEnabled()) node.forwardOp = `${op.name}\n${new Error().stack ?? ''}`;
-  outputs.forEach((t, i) => {
-    if (!diffOutputs.includes(t)) return;
+  for (let i = 0; i < outputs.length; i++) {
+    if (!diff[i]) continue;
+    const t = outputs[i]!;
     t.gradFn = node;
     t._requiresGrad = true;
-    metaOf(t).outputNr = i;
-  });
-  if (node instanceof FormulaNode && spec?.save) {
-    node.saveAll(spec.save(saveArgs, result), new Set(outputs));
+    t._outputNr = i;
   }
+  if (node instanceof FormulaNode && spec?.save) node.saveAll(spec.save(saveArgs, result), outputs);
   if (saveArgs !== args) (saveArgs[0] as Tensor).dispose();
   if (viewBase) rebaseHistory(args[0] as Tensor, viewBase, node, baseEdge);
   return result;

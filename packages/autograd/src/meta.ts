@@ -6,8 +6,6 @@ export type GradHook = (grad: Tensor) => Tensor | void | undefined;
 export type PostAccumulateHook = (tensor: Tensor) => void;
 
 export interface AutogradMeta {
-  /** Which output of `gradFn` this tensor is. */
-  outputNr: number;
   /** Leaves: the node that accumulates into `.grad` (one per leaf, shared by its aliases). */
   accumulator: Node | null;
   /** Leaves: the tensor whose `.grad` receives gradients (aliases point to the original). */
@@ -19,7 +17,7 @@ export interface AutogradMeta {
 
 export function metaOf(t: Tensor): AutogradMeta {
   const m = (t._meta ??= {}) as { autograd?: AutogradMeta };
-  return (m.autograd ??= { outputNr: 0, accumulator: null, leaf: null, retainsGrad: false, hooks: null, postAccumulateHooks: null });
+  return (m.autograd ??= { accumulator: null, leaf: null, retainsGrad: false, hooks: null, postAccumulateHooks: null });
 }
 
 export function peekMeta(t: Tensor): AutogradMeta | undefined {

@@ -33,6 +33,12 @@ export interface DerivativeSpec {
 }
 
 const formulas = new Map<string, DerivativeSpec>();
+let version = 0;
+
+/** Bumped by every registration, so per-op caches know to look again. */
+export function registryVersion(): number {
+  return version;
+}
 
 /** Registers the derivative of one op, or of several ops sharing it. */
 export function defineDerivative(names: string | readonly string[], spec: DerivativeSpec): void {
@@ -40,6 +46,7 @@ export function defineDerivative(names: string | readonly string[], spec: Deriva
     if (formulas.has(n)) throw new Error(`derivative of '${n}' is defined twice`);
     formulas.set(n, spec);
   }
+  version++;
 }
 
 export function derivativeOf(name: string): DerivativeSpec | undefined {

@@ -24,7 +24,7 @@ export class SavedTensor {
     this.version = t._version;
     // An output's grad_fn is the owner itself: restored on unpack (not stored) to avoid a cycle.
     this.gradFn = isOutput ? null : t.gradFn;
-    this.outputNr = peekMeta(t)?.outputNr ?? 0;
+    this.outputNr = t._outputNr;
     this.requiresGrad = t.requiresGrad;
     if (!isOutput && t.requiresGrad && t.gradFn === null) {
       // A leaf: the alias accumulates into the same `.grad` (double backward).
@@ -46,7 +46,7 @@ export class SavedTensor {
     if (this.requiresGrad) {
       a.gradFn = this.isOutput ? this.owner : this.gradFn;
       a._requiresGrad = true;
-      metaOf(a).outputNr = this.outputNr;
+      a._outputNr = this.outputNr;
     }
     return a;
   }

@@ -24,7 +24,7 @@ proto.retainGrad = function (this: Tensor) {
   meta.retainsGrad = true;
   const node = this.gradFn as Node;
   node.retained ??= new Map();
-  node.retained.set(meta.outputNr, Object.assign(meta, { tensor: new WeakRef(this) }));
+  node.retained.set(this._outputNr, Object.assign(meta, { tensor: new WeakRef(this) }));
 };
 
 Object.defineProperty(proto, 'retainsGrad', {
@@ -43,7 +43,7 @@ proto.registerHook = function (this: Tensor, hook: GradHook): RemovableHandle {
     return { id, remove: () => meta.hooks?.delete(id) };
   }
   const node = this.gradFn as Node;
-  const nr = metaOf(this).outputNr;
+  const nr = this._outputNr;
   node.preHooks ??= new Map();
   const list = node.preHooks.get(nr) ?? [];
   node.preHooks.set(nr, list);

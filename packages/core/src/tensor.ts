@@ -29,6 +29,8 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The autograd node that created this tensor; null for leaves. Set by @torchts/autograd. */
   gradFn: unknown = null;
+  /** Which output of `gradFn` this tensor is. */
+  _outputNr = 0;
   /** For views: the tensor whose storage this one views (PyTorch's `._base`). */
   _base: Tensor | null = null;
   /** Free slot for layers (autograd metadata, retain_grad, hooks). */
