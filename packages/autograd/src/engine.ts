@@ -3,7 +3,7 @@
  * complete (latest-created first), summing gradients that meet at a node. Saved tensors are freed
  * as each node finishes unless `retainGraph`; gradient buffers are disposed once consumed.
  */
-import { RuntimeError, Tensor, isnan, makeView, ones, untracked } from '@torchts/core';
+import { RuntimeError, Tensor, isnan, makeView, ones, tidy, untracked } from '@torchts/core';
 import type { BackwardOptions } from '@torchts/core';
 import { enableGrad, noGrad } from './grad-mode.js';
 import { AccumulateGrad, Node, accumulateInto } from './node.js';
@@ -100,87 +100,97 @@ function execute(outputs: Tensor[], grads: Tensor[], retainGraph: boolean, creat
 
   const ready: Node[] = [];
   for (const e of roots) if (e && (deps.get(e.node) ?? 0) === 0 && !ready.includes(e.node)) ready.push(e.node);
-  const run = createGraph ? enableGrad : noGrad;
-  while (ready.length) {
-    ready.sort((a, b) => a.sequenceNr - b.sequenceNr);
-    const node = ready.pop()!;
-    const inGrads = buffers.get(node) ?? [];
-    buffers.delete(node);
-    for (let i = 0; i < Math.max(inGrads.length, node.outputs.length, 1); i++) inGrads[i] ??= null;
+  // The gradients of the node being run, until it has consumed them (freed if it throws).
+  let inFlight: Array<Tensor | null> | null = null;
+  try {
+    const run = createGraph ? enableGrad : noGrad;
+    while (ready.length) {
+      ready.sort((a, b) => a.sequenceNr - b.sequenceNr);
+      const node = ready.pop()!;
+      const inGrads = buffers.get(node) ?? [];
+      buffers.delete(node);
+      inFlight = inGrads;
+      for (let i = 0; i < Math.max(inGrads.length, node.outputs.length, 1); i++) inGrads[i] ??= null;
 
-    // Hooks and retain_grad on the tensors this node produced.
-    if (node.preHooks) {
-      for (const [nr, hooks] of node.preHooks) {
-        for (const h of hooks) {
-          const g = inGrads[nr];
-          if (!g) continue;
-          const r = run(() => h(g));
-          if (r instanceof Tensor) inGrads[nr] = r;
-        }
-      }
-    }
-    if (node.retained) {
-      for (const [nr, info] of node.retained) {
-        const t = info.tensor.deref();
-        const g = inGrads[nr];
-        if (t && g) untracked(() => (t.grad = t.grad ? t.grad.add(g) : g.clone()));
-      }
-    }
-    let captured = false;
-    if (captures) {
-      for (const c of captures) {
-        if (c.edge.node !== node) continue;
-        const g = inGrads[c.edge.inputNr] ?? null;
-        if (g) {
-          c.grad = c.grad ? c.grad.add(g) : g;
-          owned.add(c.grad);
-        }
-        captured = true;
-      }
-    }
-    const skip = (needed && !needed.has(node)) || (captured && node instanceof AccumulateGrad) || (only && node instanceof AccumulateGrad && !only.has(node));
-    let outs: Array<Tensor | null> = [];
-    if (!skip) {
-      if (node instanceof AccumulateGrad) {
-        const g = inGrads[0];
-        if (g) {
-          const leafHooks = metaOf(node.variable).hooks;
-          let gg = g;
-          if (leafHooks) for (const h of leafHooks.values()) {
-            const r = run(() => h(gg));
-            if (r instanceof Tensor) gg = r;
+      // Hooks and retain_grad on the tensors this node produced.
+      if (node.preHooks) {
+        for (const [nr, hooks] of node.preHooks) {
+          for (const h of hooks) {
+            const g = inGrads[nr];
+            if (!g) continue;
+            const r = run(() => h(g));
+            if (r instanceof Tensor) inGrads[nr] = r;
           }
-          run(() => accumulateInto(node.variable, gg));
         }
-      } else {
-        outs = run(() => node.apply(inGrads));
-        if (anomalyEnabled()) checkNan(node, outs);
       }
-      if (!retainGraph) node.release();
-    }
-    for (const g of inGrads) if (g && !owned.has(g) && !outs.includes(g)) g.dispose();
-    if (!skip) {
-      const placed = new Set<Tensor>();
-      node.nextEdges.forEach((e, i) => {
-        const g = outs[i];
-        if (e && g) {
-          // One tensor sent along two edges (add's backward returns `g` twice): give each buffer
-          // its own tensor object so each can be disposed independently.
-          addTo(e, placed.has(g) ? shareGrad(g) : g);
-          placed.add(g);
+      if (node.retained) {
+        for (const [nr, info] of node.retained) {
+          const t = info.tensor.deref();
+          const g = inGrads[nr];
+          if (t && g) untracked(() => (t.grad = t.grad ? t.grad.add(g) : g.clone()));
         }
-      });
-      for (const g of outs) if (g && !placed.has(g) && !owned.has(g)) g.dispose();
+      }
+      let captured = false;
+      if (captures) {
+        for (const c of captures) {
+          if (c.edge.node !== node) continue;
+          const g = inGrads[c.edge.inputNr] ?? null;
+          if (g) {
+            c.grad = c.grad ? c.grad.add(g) : g;
+            owned.add(c.grad);
+          }
+          captured = true;
+        }
+      }
+      const skip = (needed && !needed.has(node)) || (captured && node instanceof AccumulateGrad) || (only && node instanceof AccumulateGrad && !only.has(node));
+      let outs: Array<Tensor | null> = [];
+      if (!skip) {
+        if (node instanceof AccumulateGrad) {
+          const g = inGrads[0];
+          if (g) {
+            const leafHooks = metaOf(node.variable).hooks;
+            let gg = g;
+            if (leafHooks) for (const h of leafHooks.values()) {
+              const r = run(() => h(gg));
+              if (r instanceof Tensor) gg = r;
+            }
+            run(() => accumulateInto(node.variable, gg));
+          }
+        } else {
+          // tidy: temporaries a formula creates (views, partial sums) die here, not at the GC.
+          outs = run(() => tidy(() => node.apply(inGrads)));
+          if (anomalyEnabled()) checkNan(node, outs);
+        }
+        if (!retainGraph) node.release();
+      }
+      for (const g of inGrads) if (g && !owned.has(g) && !outs.includes(g)) g.dispose();
+      inFlight = null;
+      if (!skip) {
+        const placed = new Set<Tensor>();
+        node.nextEdges.forEach((e, i) => {
+          const g = outs[i];
+          if (e && g) {
+            // One tensor sent along two edges (add's backward returns `g` twice): every buffer but
+            // the last gets its own tensor object, so addTo may dispose each independently.
+            const again = node.nextEdges.some((e2, j) => j > i && e2 !== null && outs[j] === g);
+            addTo(e, again ? shareGrad(g) : g);
+            placed.add(g);
+          }
+        });
+        for (const g of outs) if (g && !placed.has(g) && !owned.has(g)) g.dispose();
+      }
+      for (const e of node.nextEdges) {
+        if (!e) continue;
+        const d = (deps.get(e.node) ?? 1) - 1;
+        deps.set(e.node, d);
+        if (d === 0) ready.push(e.node);
+      }
     }
-    for (const e of node.nextEdges) {
-      if (!e) continue;
-      const d = (deps.get(e.node) ?? 1) - 1;
-      deps.set(e.node, d);
-      if (d === 0) ready.push(e.node);
-    }
+  } finally {
+    // Anything left in buffers belongs to skipped nodes, or to nodes an error stopped us before.
+    for (const buf of buffers.values()) for (const g of buf) if (g && !owned.has(g)) g.dispose();
+    if (inFlight) for (const g of inFlight) if (g && !owned.has(g) && !g.isDisposed) g.dispose();
   }
-  // Anything left in buffers belongs to unreachable/skipped nodes.
-  for (const buf of buffers.values()) for (const g of buf) if (g && !owned.has(g)) g.dispose();
 }
 
 /** Another tensor object over the same gradient (same storage, same grad_fn). */
@@ -227,10 +237,14 @@ export function backward(
       only.add(e.node);
     }
   }
-  execute(outs, grads, retainGraph, createGraph, null, only);
-  grads.forEach((g, i) => {
-    if (g !== asList(gradTensors as Tensor[])[i]) g.dispose();
-  });
+  try {
+    execute(outs, grads, retainGraph, createGraph, null, only);
+  } finally {
+    // The implicit root gradients are untracked: free them even when backward throws.
+    grads.forEach((g, i) => {
+      if (g !== asList(gradTensors as Tensor[])[i]) g.dispose();
+    });
+  }
 }
 
 /** `torch.autograd.grad`: gradients of `outputs` with respect to `inputs`, without touching `.grad`. */
@@ -252,10 +266,13 @@ export function grad(
     void i;
     return { edge: e, grad: null };
   });
-  execute(outs, grads, retainGraph, createGraph, captures, null);
-  grads.forEach((g, i) => {
-    if (g !== given[i]) g.dispose();
-  });
+  try {
+    execute(outs, grads, retainGraph, createGraph, captures, null);
+  } finally {
+    grads.forEach((g, i) => {
+      if (g !== given[i]) g.dispose();
+    });
+  }
   return captures.map((c, i) => {
     if (c.grad) return c.grad;
     if (opts.materializeGrads) return untracked(() => ones([...ins[i]!.shape], { dtype: ins[i]!.dtype }).mul_(0));

@@ -18,3 +18,7 @@ export { detectAnomaly, setDetectAnomaly } from './anomaly.js';
 export { gradcheck, gradgradcheck } from './gradcheck.js';
 export type { GradcheckOptions } from './gradcheck.js';
 export type { RemovableHandle } from './tensor-api.js';
+export { Function, FunctionCtx, FunctionNode } from './function.js';
+export { checkpoint } from './checkpoint.js';
+export type { CheckpointOptions } from './checkpoint.js';
+export * as func from './func/index.js';

@@ -61,16 +61,18 @@ export class FormulaNode extends Node {
     if (!this.saved) throw new RuntimeError(FREED_MESSAGE);
     const ctx: Saved = { ...this.plain };
     for (const [k, v] of this.saved) ctx[k] = Array.isArray(v) ? v.map((s) => s.unpack()) : v.unpack();
-    const filled = grads.map((g, i) => g ?? untracked(() => zerosFor(this.outputs[i]!)));
+    // Missing gradients become zeros, except for integer outputs (indices), which have none.
+    const filled = grads.map((g, i) => g ?? (isFloatingPoint(this.outputs[i]!.dtype) ? untracked(() => zerosFor(this.outputs[i]!)) : null));
     const out = this.spec.backward(filled as Tensor[], { saved: ctx, needsInputGrad: this.needsInputGrad });
     filled.forEach((g, i) => {
-      if (grads[i] === null && !out.includes(g)) g.dispose();
+      if (g && grads[i] === null && !out.includes(g)) g.dispose();
     });
     return out.map((g) => g ?? null);
   }
 
   override release(): void {
-    if (!this.saved) return;
+    // Nothing saved, nothing freed: a second backward stays possible, as in PyTorch.
+    if (!this.saved || this.saved.size === 0) return;
     for (const v of this.saved.values()) (Array.isArray(v) ? v : [v]).forEach((s) => s.release());
     this.saved = null;
   }

@@ -92,7 +92,7 @@ export class NotImplementedNode extends Node {
 
 /** `AddmmBackward0` from `addmm`, `LogSoftmaxBackward0` from `log_softmax`. */
 export function backwardName(op: string): string {
-  const base = op.replace(/_$/, '');
+  const base = op.replace(/\..*$/, '').replace(/_$/, ''); // 'max.dim' -> MaxBackward0
   const pascal = base
     .split('_')
     .filter(Boolean)

@@ -158,7 +158,7 @@ export function tidy<T>(fn: () => T): T {
 /** Exempts a tensor from the enclosing scopes' cleanup. */
 export function keep<T extends Disposable>(tensor: T): T {
   for (let s = currentScope(); s; s = s.parent ?? undefined) {
-    const i = s.tensors.indexOf(tensor);
+    const i = s.tensors.lastIndexOf(tensor); // usually the most recent: found at once
     if (i >= 0) s.tensors.splice(i, 1);
   }
   return tensor;

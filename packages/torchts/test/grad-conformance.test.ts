@@ -14,6 +14,8 @@ import type { Case } from './harness.js';
 interface GradCase extends Case {
   gradOutput: unknown;
   expected: { grads: Array<unknown | null> };
+  /** The op runs on a clone of the first argument (in-place ops need a non-leaf). */
+  cloneSelf?: boolean;
 }
 
 function leafify(v: unknown, leaves: Tensor[]): unknown {
@@ -30,7 +32,9 @@ function leafify(v: unknown, leaves: Tensor[]): unknown {
 export function runGradCase(c: GradCase): void {
   const leaves: Tensor[] = [];
   const args = c.args.map((a) => leafify(decode(a), leaves));
-  const kwargs = decode(c.kwargs) as Record<string, unknown>;
+  if (c.cloneSelf) args[0] = (args[0] as Tensor).clone();
+  // Per key, as runCase does: a kwarg named `value` (addcmul) must not read as an encoded `{ value }`.
+  const kwargs = Object.fromEntries(Object.entries(c.kwargs).map(([k, v]) => [k, decode(v)])) as Record<string, unknown>;
   const rest = Object.keys(kwargs).length ? [kwargs] : [];
   const out = c.method
     ? ((args[0] as Record<string, (...a: unknown[]) => unknown>)[c.op]!).apply(args[0], [...args.slice(1), ...rest])

@@ -5,3 +5,15 @@ it('imports as torch and computes', () => {
   const x = torch.ones(2, 3);
   expect(x.add(x).tolist()).toEqual([[2, 2, 2], [2, 2, 2]]);
 });
+
+it('exposes torch.autograd, torch.func and torch.utils.checkpoint', () => {
+  const x = torch.tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
+  const y = x.mul(x).sum();
+  const [g] = torch.autograd.grad(y, x);
+  expect(g!.tolist()).toEqual([2, 4, 6]);
+  const df = torch.func.grad((t: torch.Tensor) => t.pow(3).sum());
+  expect((df(torch.tensor([2], { dtype: 'float64' })) as torch.Tensor).tolist()).toEqual([12]);
+  const z = torch.utils.checkpoint((t: torch.Tensor) => t.exp().mul(2), x);
+  z.sum().backward();
+  expect(x.grad!.tolist().map((v: number) => +v.toFixed(6))).toEqual([1, 2, 3].map((v) => +(2 * Math.exp(v)).toFixed(6)));
+});

@@ -1,3 +1,8 @@
 /** Every op family's derivatives; importing registers them. */
 import './arithmetic.js';
 import './views.js';
+import './linalg.js';
+import './shape.js';
+import './indexing.js';
+import './elementwise.js';
+import './reduction.js';

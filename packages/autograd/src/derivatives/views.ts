@@ -124,9 +124,13 @@ defineDerivative('unfold', {
 });
 
 defineDerivative('as_strided', {
-  save: (args) => ({ in: args[0], args: args.slice(1) }),
+  // Only the input's geometry: saving the tensor would tie backward to its version counter.
+  save: (args) => {
+    const t = args[0] as Tensor;
+    return { in: { shape: [...t.shape], _strides: [...t._strides], _offset: t._offset }, args: args.slice(1) };
+  },
   backward: ([g], { saved }) => {
-    const x = saved.in as Tensor;
+    const x = saved.in as Pick<Tensor, 'shape' | '_strides' | '_offset'>;
     const [size, stride, offset] = saved.args as [number[], number[], number | undefined];
     const off = offset ?? x._offset;
     const extent = (shape: readonly number[], strides: readonly number[], o: number) => o + 1 + shape.reduce((s, n, i) => s + (n - 1) * strides[i]!, 0);

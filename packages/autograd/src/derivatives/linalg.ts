@@ -1,0 +1,134 @@
+/**
+ * Derivatives of the matrix products: mm, bmm, mv, dot/vdot, the fused addmm/addmv/baddbmm/
+ * addbmm (and their in-place forms) and the `_gemm` primitive. matmul, einsum, tensordot, kron,
+ * trace, diag, cross... are composites of these (and of views/elementwise ops): they need nothing.
+ *
+ * An operand is saved only when the other operand's gradient needs it (PyTorch does the same),
+ * so a frozen weight does not keep the activations alive.
+ */
+import type { Tensor } from '@torchts/core';
+import { defineDerivative } from '../registry.js';
+import { operandMeta, reduceTo } from './util.js';
+
+/** `x` when `needed`, else nothing (the other operand's gradient does not need its value). */
+const keepIf = (needed: boolean, x: unknown): Tensor | null => (needed ? (x as Tensor) : null);
+const requires = (x: unknown): boolean => (x as Tensor).requiresGrad;
+
+/** beta/alpha of the fused forms as numbers (booleans count as 0/1, as the ops read them). */
+function coefficient(v: unknown): number {
+  return typeof v === 'boolean' ? Number(v) : typeof v === 'number' ? v : 1;
+}
+function scales(opts: unknown): { beta: number; alpha: number } {
+  const o = (opts ?? {}) as { beta?: unknown; alpha?: unknown };
+  return { beta: coefficient(o.beta), alpha: coefficient(o.alpha) };
+}
+
+/** PyTorch's maybe_multiply: no multiplication by 1. */
+const scaled = (t: Tensor, s: number): Tensor => (s === 1 ? t : t.mul(s));
+
+/** Saves both operands of a product `a op b`, each only if the other requires grad. */
+const saveOperands = (args: readonly unknown[], i = 0) => ({
+  a: keepIf(requires(args[i + 1]), args[i]),
+  b: keepIf(requires(args[i]), args[i + 1]),
+});
+
+defineDerivative('mm', {
+  save: (args) => saveOperands(args),
+  backward: ([g], { saved: { a, b }, needsInputGrad: [na, nb] }) => [
+    na ? g!.mm((b as Tensor).t()) : null,
+    nb ? (a as Tensor).t().mm(g!) : null,
+  ],
+});
+
+defineDerivative('bmm', {
+  save: (args) => saveOperands(args),
+  backward: ([g], { saved: { a, b }, needsInputGrad: [na, nb] }) => [
+    na ? g!.bmm((b as Tensor).transpose(1, 2)) : null,
+    nb ? (a as Tensor).transpose(1, 2).bmm(g!) : null,
+  ],
+});
+
+/** d(M v)/dM = g v^T (as an mm of a column by a row), d(M v)/dv = M^T g. */
+defineDerivative('mv', {
+  save: (args) => saveOperands(args),
+  backward: ([g], { saved: { a, b }, needsInputGrad: [na, nb] }) => [
+    na ? g!.unsqueeze(1).mm((b as Tensor).unsqueeze(0)) : null,
+    nb ? (a as Tensor).t().mv(g!) : null,
+  ],
+});
+
+// Real tensors only: vdot's conjugation is the identity.
+defineDerivative(['dot', 'vdot'], {
+  save: (args) => saveOperands(args),
+  backward: ([g], { saved: { a, b }, needsInputGrad: [na, nb] }) => [
+    na ? g!.mul(b as Tensor) : null,
+    nb ? g!.mul(a as Tensor) : null,
+  ],
+});
+
+/** The fused forms: out = beta * input + alpha * product(m1, m2). */
+const saveFused = (args: readonly unknown[]) => ({
+  input: operandMeta(args[0]),
+  ...saveOperands(args, 1),
+  ...scales(args[3]),
+});
+
+// In-place forms (addmm_ ...) reuse these; self's old value is not needed, only its shape.
+defineDerivative('addmm', {
+  save: saveFused,
+  selfUnused: true,
+  backward: ([g], { saved: { input, a, b, alpha, beta }, needsInputGrad: [ni, na, nb] }) => [
+    ni ? reduceTo(input, scaled(g!, beta as number)) : null,
+    na ? scaled(g!.mm((b as Tensor).t()), alpha as number) : null,
+    nb ? scaled((a as Tensor).t().mm(g!), alpha as number) : null,
+  ],
+});
+
+defineDerivative('addmv', {
+  save: saveFused,
+  selfUnused: true,
+  backward: ([g], { saved: { input, a, b, alpha, beta }, needsInputGrad: [ni, na, nb] }) => [
+    ni ? reduceTo(input, scaled(g!, beta as number)) : null,
+    na ? scaled(g!.unsqueeze(1).mm((b as Tensor).unsqueeze(0)), alpha as number) : null,
+    nb ? scaled((a as Tensor).t().mv(g!), alpha as number) : null,
+  ],
+});
+
+defineDerivative('baddbmm', {
+  save: saveFused,
+  selfUnused: true,
+  backward: ([g], { saved: { input, a, b, alpha, beta }, needsInputGrad: [ni, na, nb] }) => [
+    ni ? reduceTo(input, scaled(g!, beta as number)) : null,
+    na ? scaled(g!.bmm((b as Tensor).transpose(1, 2)), alpha as number) : null,
+    nb ? scaled((a as Tensor).transpose(1, 2).bmm(g!), alpha as number) : null,
+  ],
+});
+
+/** addbmm sums the batch of products: each batch entry sees the same output gradient. */
+defineDerivative('addbmm', {
+  save: (args) => ({ ...saveFused(args), batch: (args[1] as Tensor).shape[0] }),
+  selfUnused: true,
+  backward: ([g], { saved: { input, a, b, alpha, beta, batch }, needsInputGrad: [ni, na, nb] }) => {
+    const expand = () => g!.unsqueeze(0).expand([batch as number, ...g!.shape]);
+    return [
+      ni ? reduceTo(input, scaled(g!, beta as number)) : null,
+      na ? scaled(expand().bmm((b as Tensor).transpose(1, 2)), alpha as number) : null,
+      nb ? scaled((a as Tensor).transpose(1, 2).bmm(expand()), alpha as number) : null,
+    ];
+  },
+});
+
+/**
+ * The primitive out = alpha * a @ b + beta * out (batched, operands of one rank). Composites never
+ * reach it through autograd (the products above run it below the Autograd layer); this covers
+ * direct calls.
+ */
+defineDerivative('_gemm', {
+  save: (args) => ({ ...saveOperands(args, 1), alpha: args[3], beta: args[4] }),
+  selfUnused: true,
+  backward: ([g], { saved: { a, b, alpha, beta }, needsInputGrad: [no, na, nb] }) => [
+    no ? scaled(g!, beta as number) : null,
+    na ? scaled(g!.matmul((b as Tensor).transpose(-2, -1)), alpha as number) : null,
+    nb ? scaled((a as Tensor).transpose(-2, -1).matmul(g!), alpha as number) : null,
+  ],
+});
