@@ -23,7 +23,71 @@ def pattern(shape, seed):
     return (((i + seed) * 7919) % 1000 / 500 - 1).to(torch.float32).reshape(shape)
 
 
+def add1_grad():
+    """a.add(b) recorded for autograd (a node per call), the result dropped at once."""
+    a = pattern([1], 1).requires_grad_()
+    b = pattern([1], 2).requires_grad_()
+
+    def batch(inner):
+        for _ in range(inner):
+            a.add(b)
+    return batch
+
+
+def chain_backward(steps):
+    """Forward steps x (mul, add) on one element, then backward through all 2*steps nodes."""
+    x = pattern([1], 1).requires_grad_()
+
+    def batch(inner):
+        for _ in range(inner):
+            y = x
+            for _ in range(steps):
+                y = y.mul(1.0001).add(0.001)
+            y.backward()
+    return batch
+
+
+def two_layer_autograd(dims, iterations):
+    """The slides' two-layer net, autograd style, from the same initial weights every run."""
+    n, d_in, h, d_out = dims
+    lr = 1e-6
+    torch.manual_seed(0)
+    x = torch.randn(n, d_in)
+    y = torch.randn(n, d_out)
+    w1_init = torch.randn(d_in, h)
+    w2_init = torch.randn(h, d_out)
+
+    def batch(inner):
+        for _ in range(inner):
+            w1 = w1_init.clone().requires_grad_()
+            w2 = w2_init.clone().requires_grad_()
+            for _ in range(iterations):
+                loss = x.mm(w1).clamp(min=0).mm(w2).sub(y).pow(2).sum()
+                loss.backward()
+                with torch.no_grad():
+                    w1 -= lr * w1.grad
+                    w2 -= lr * w2.grad
+                    w1.grad.zero_()
+                    w2.grad.zero_()
+    return batch
+
+
+def prepare_autograd(spec):
+    """The workloads of bench/src/autograd-workloads.ts, or None for another op."""
+    op = spec["op"]
+    if op == "add1_grad":
+        return add1_grad()
+    if op == "chain_backward":
+        return chain_backward(spec["steps"])
+    if op == "two_layer_autograd":
+        return two_layer_autograd(spec["shape"], spec["steps"])
+    return None
+
+
 def prepare(spec):
+    autograd_batch = prepare_autograd(spec)
+    if autograd_batch is not None:
+        return autograd_batch
     a, b, c = (pattern(spec["shape"], seed) for seed in (1, 2, 3))
     op = spec["op"]
     # Results are dropped at once, so CPython's refcount frees them each iteration (the

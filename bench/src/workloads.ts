@@ -5,20 +5,24 @@
  */
 import * as torch from 'torchts';
 import type { Tensor } from 'torchts';
+import { isAutogradOp, prepareAutograd } from './autograd-workloads.js';
+import type { AutogradOp } from './autograd-workloads.js';
 
-export type Unit = 'us/op' | 'ms' | 'GB/s' | 'GFLOP/s';
+export type Unit = 'us/op' | 'ms' | 's' | 'GB/s' | 'GFLOP/s';
 
 /** The part both sides read. `op` names an implementation here and in bench_torch.py. */
 export interface WorkloadSpec {
   id: string;
   label: string;
-  op: 'add1' | 'add' | 'add_' | 'matmul' | 'mul_add_relu' | 'sum' | 'softmax';
+  op: 'add1' | 'add' | 'add_' | 'matmul' | 'mul_add_relu' | 'sum' | 'softmax' | AutogradOp;
   /** `add1` only: how each result is freed in torchts (PyTorch frees by refcount either way). */
   variant?: 'disposed' | 'tidy';
   shape: number[];
   unit: Unit;
   /** Bytes moved (GB/s) or floating-point operations (GFLOP/s) per iteration. */
   work?: number;
+  /** chain_backward: (mul, add) pairs in the chain; two_layer_autograd: training iterations. */
+  steps?: number;
   /** A fixed batch length instead of calibrating one (per-op overhead). */
   fixedInner?: number;
   /** torchts functions the workload needs; missing ones mark it "not available" in torchts. */
@@ -44,6 +48,14 @@ export function allWorkloads(quick: boolean): WorkloadSpec[] {
     { id: 'sum1M', label: 'sum 1M', op: 'sum', shape: [M], unit: 'ms', requires: ['sum'] },
     { id: 'softmax256x1000', label: 'softmax [256,1000] dim 1', op: 'softmax', shape: [256, 1000], unit: 'ms', requires: ['softmax'] },
   );
+  // Autograd (autograd-workloads.ts): recording, the backward engine, training.
+  const netIterations = quick ? 100 : 500;
+  list.push(
+    { id: 'add1.grad', label: '1-element add, recording for autograd', op: 'add1_grad', shape: [1], unit: 'us/op', fixedInner: calls, requires: ['add'] },
+    { id: 'chain1k.backward', label: '1k × (mul, add) on 1 element + backward', op: 'chain_backward', shape: [1], steps: 1000, unit: 'ms', requires: ['mul', 'add'] },
+    // shape = [N, D_in, H, D_out]
+    { id: 'twolayer.autograd', label: `two-layer net, autograd, ${netIterations} iterations`, op: 'two_layer_autograd', shape: [64, 1000, 100, 10], steps: netIterations, unit: 's', fixedInner: 1, requires: ['mm', 'clamp', 'pow', 'sum', 'randn', 'manualSeed'] },
+  );
   return list;
 }
 
@@ -57,6 +69,7 @@ export function toUnit(spec: WorkloadSpec, secondsPerIter: number): number {
   switch (spec.unit) {
     case 'us/op': return secondsPerIter * 1e6;
     case 'ms': return secondsPerIter * 1e3;
+    case 's': return secondsPerIter;
     case 'GB/s':
     case 'GFLOP/s': return (spec.work ?? 0) / secondsPerIter / 1e9;
   }
@@ -101,6 +114,7 @@ function fn(name: string): OpFn {
 }
 
 export function prepareTorchts(spec: WorkloadSpec): Prepared {
+  if (isAutogradOp(spec.op)) return prepareAutograd(spec as WorkloadSpec & { op: AutogradOp });
   const a = patternTensor(spec.shape, 1);
   const b = patternTensor(spec.shape, 2);
   const c = patternTensor(spec.shape, 3);
