@@ -19,6 +19,7 @@ export interface ViewGeometry {
 export class CopySlices extends Node {
   constructor(private readonly view: ViewGeometry, private readonly fn: Node, baseShape: readonly number[], base: Tensor) {
     super('CopySlices');
+    fn.ref(); // the in-place op's node lives as long as this one
     this.outputs = [{ shape: [...baseShape], dtype: base.dtype, device: base.device }];
   }
 
@@ -35,6 +36,11 @@ export class CopySlices extends Node {
 
   override release(): void {
     this.fn.release();
+  }
+
+  protected override free(): void {
+    super.free();
+    this.fn.unref();
   }
 }
 

@@ -21,7 +21,9 @@ export interface OutputInfo {
 let sequence = 0;
 
 export abstract class Node {
-  nextEdges: Array<Edge | null> = [];
+  private edges: Array<Edge | null> = [];
+  /** Live tensors whose grad_fn this is, plus edges from live nodes (see Tensor.gradFn). */
+  private refCount = 0;
   /** Shapes/dtypes of the forward outputs (to materialise missing gradients as zeros). */
   outputs: OutputInfo[] = [];
   /** Creation order: later nodes run first among ready ones, as in PyTorch. */
@@ -33,6 +35,32 @@ export abstract class Node {
   forwardOp = '';
 
   constructor(readonly name: string) {}
+
+  /** Edges to the nodes of the forward inputs; each edge holds a reference on its node. */
+  get nextEdges(): Array<Edge | null> {
+    return this.edges;
+  }
+  set nextEdges(edges: Array<Edge | null>) {
+    for (const e of edges) e?.node.ref();
+    const old = this.edges;
+    this.edges = edges;
+    for (const e of old) e?.node.unref();
+  }
+
+  ref(): void {
+    this.refCount++;
+  }
+
+  /** Last reference gone: nothing can run this node any more, so free it and its inputs' nodes. */
+  unref(): void {
+    if (--this.refCount > 0) return;
+    this.free();
+  }
+
+  protected free(): void {
+    this.release();
+    this.nextEdges = [];
+  }
 
   /** PyTorch's `grad_fn.next_functions`: `[node, inputNr]` pairs (`[null, 0]` for no edge). */
   get nextFunctions(): Array<[Node | null, number]> {

@@ -24,6 +24,8 @@ export class SavedTensor {
     this.version = t._version;
     // An output's grad_fn is the owner itself: restored on unpack (not stored) to avoid a cycle.
     this.gradFn = isOutput ? null : t.gradFn;
+    // A saved input keeps its history alive (double backward flows through it).
+    (this.gradFn as Node | null)?.ref();
     this.outputNr = t._outputNr;
     this.requiresGrad = t.requiresGrad;
     if (!isOutput && t.requiresGrad && t.gradFn === null) {
@@ -44,7 +46,9 @@ export class SavedTensor {
       );
     }
     if (this.requiresGrad) {
-      a.gradFn = this.isOutput ? this.owner : this.gradFn;
+      // An output's alias must not keep its own node alive (the node owns the alias): weak.
+      if (this.isOutput) a._setWeakGradFn(this.owner);
+      else a.gradFn = this.gradFn;
       a._requiresGrad = true;
       a._outputNr = this.outputNr;
     }
@@ -52,7 +56,9 @@ export class SavedTensor {
   }
 
   release(): void {
-    this.alias?.dispose();
+    if (!this.alias) return;
+    this.alias.dispose();
     this.alias = null;
+    (this.gradFn as Node | null)?.unref();
   }
 }

@@ -133,3 +133,27 @@ describe('grad modes', () => {
     expect(outside).toBe(true);
   });
 });
+
+describe('graph lifetime', () => {
+  it('frees a graph that never runs backward as soon as its tensors are gone', async () => {
+    const { memory, tidy } = await import('@torchts/core');
+    const w = tensor([[0.5, -1], [2, 0.25]], { requiresGrad: true });
+    const x = tensor([[1, 2]]);
+    const before = memory();
+    for (let i = 0; i < 1000; i++) {
+      tidy(() => {
+        x.mm(w).tanh().mul(w.sum()).exp(); // forward only, grad mode on
+      });
+    }
+    const after = memory();
+    expect(after.liveTensors).toBe(before.liveTensors);
+    expect(after.devices.cpu!.liveBytes).toBe(before.devices.cpu!.liveBytes);
+  });
+  it('keeps the graph while an output is alive', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.exp().mul(2);
+    x.mul(5).dispose(); // an unrelated branch goes away
+    y.backward(ones(2));
+    expect(x.grad!.tolist().map((v: number) => +v.toFixed(4))).toEqual([5.4366, 14.7781]);
+  });
+});

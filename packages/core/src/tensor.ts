@@ -15,6 +15,12 @@ import { hooks } from './dispatcher.js';
 import { onTensorCreated, onTensorDisposed } from './memory.js';
 
 export type Scalar = number | boolean;
+
+/** What core knows of autograd nodes: they count the tensors holding them. */
+interface Counted {
+  ref?(): void;
+  unref?(): void;
+}
 export type TensorOrScalar = Tensor | Scalar;
 
 export class Tensor {
@@ -27,8 +33,10 @@ export class Tensor {
   _requiresGrad = false;
   /** Accumulated gradient (autograd). */
   grad: Tensor | null = null;
-  /** The autograd node that created this tensor; null for leaves. Set by @torchts/autograd. */
-  gradFn: unknown = null;
+  /** The autograd node that created this tensor (see `gradFn`). */
+  _gradFn: unknown = null;
+  /** A weak grad_fn does not keep its node alive (autograd's saved outputs: avoids a cycle). */
+  _gradFnWeak = false;
   /** Which output of `gradFn` this tensor is. */
   _outputNr = 0;
   /** For views: the tensor whose storage this one views (PyTorch's `._base`). */
@@ -96,7 +104,31 @@ export class Tensor {
     this._storage.version++;
   }
   get isLeaf(): boolean {
-    return this.gradFn === null;
+    return this._gradFn === null;
+  }
+  /**
+   * The autograd node that created this tensor; null for leaves. Nodes are reference-counted by
+   * the tensors they produced (and by the nodes that lead to them), so a graph nobody can reach
+   * any more frees its saved tensors at once, as PyTorch's refcounting does.
+   */
+  get gradFn(): unknown {
+    return this._gradFn;
+  }
+  set gradFn(node: unknown) {
+    (node as Counted | null)?.ref?.();
+    const old = this._gradFn as Counted | null;
+    const weak = this._gradFnWeak;
+    this._gradFn = node;
+    this._gradFnWeak = false;
+    if (old && !weak) old.unref?.();
+  }
+  /** Sets a grad_fn without holding a reference on it. */
+  _setWeakGradFn(node: unknown): void {
+    const old = this._gradFn as Counted | null;
+    const weak = this._gradFnWeak;
+    this._gradFn = node;
+    this._gradFnWeak = true;
+    if (old && !weak) old.unref?.();
   }
   get requiresGrad(): boolean {
     return this._requiresGrad;
@@ -128,6 +160,7 @@ export class Tensor {
     const s = this._storage;
     this._storage = DISPOSED_STORAGE;
     this._base = null;
+    if (this._gradFn) this.gradFn = null; // may free a graph nobody else reaches
     onTensorDisposed();
     s.decref();
     if (this.grad) {

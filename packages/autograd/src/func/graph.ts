@@ -42,6 +42,9 @@ export function differentiableInput(x: Tensor, connect: boolean, leaves: Set<Ten
 }
 
 export function pointOf(t: Tensor): GraphPoint {
+  // The point keeps its node alive after the tensor is freed with the call's scope; the
+  // transform frees the saved tensors itself (releaseGraph) when it is done with them.
+  (t.gradFn as Node).ref();
   return { node: t.gradFn as Node, outputNr: t._outputNr, shape: [...t.shape], dtype: t.dtype, device: t.device };
 }
 
