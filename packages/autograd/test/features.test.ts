@@ -157,3 +157,13 @@ describe('graph lifetime', () => {
     expect(x.grad!.tolist().map((v: number) => +v.toFixed(4))).toEqual([5.4366, 14.7781]);
   });
 });
+
+describe('random in-place fills', () => {
+  it('cut the gradient to the overwritten values', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const y = x.mul(2);
+    y.uniform_(0, 1);
+    y.sum().backward();
+    expect(x.grad!.tolist()).toEqual([0, 0, 0]);
+  });
+});

@@ -6,3 +6,4 @@ import './shape.js';
 import './indexing.js';
 import './elementwise.js';
 import './reduction.js';
+import './random.js';
