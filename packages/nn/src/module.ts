@@ -1,0 +1,225 @@
+/**
+ * `nn.Module`. Parameters and submodules are registered by assignment to fields, as in PyTorch:
+ * a Module discovers them by walking its own fields in definition order (no Proxy, no setter
+ * magic), so `this.fc1 = new Linear(...)` in a constructor is all it takes. Buffers are declared
+ * with `registerBuffer(name, tensor, persistent)`. Names follow PyTorch exactly ("features.0.weight",
+ * "bn1.running_mean"), so state dicts move between PyTorch and torchts.
+ */
+import { RuntimeError, Tensor, untracked } from '@torchts/core';
+import type { DType } from '@torchts/core';
+import { noGrad } from '@torchts/autograd';
+import { Parameter, isParameter } from './parameter.js';
+
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export type StateDict = Map<string, Tensor>;
+
+export abstract class Module {
+  training = true;
+  /** Buffers by name; `_nonPersistent` names are left out of state dicts. */
+  protected _buffers = new Map<string, Tensor | null>();
+  protected _nonPersistent = new Set<string>();
+
+  /** The computation. Call the module with `module.call(x)` (or `module.forward(x)`, which skips hooks). */
+  abstract forward(...args: never[]): unknown;
+
+  /** PyTorch's `module(x)`: runs forward (hooks come from the hooks API). */
+  call(...args: Parameters<this['forward']>): ReturnType<this['forward']> {
+    return (this.forward as (...a: unknown[]) => unknown)(...args) as ReturnType<this['forward']>;
+  }
+
+  registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
+    if (name.includes('.')) throw new RuntimeError('buffer name can\'t contain "."');
+    if (name === '') throw new RuntimeError('buffer name can\'t be empty string ""');
+    this._buffers.set(name, tensor);
+    if (!persistent) this._nonPersistent.add(name);
+    else this._nonPersistent.delete(name);
+    Object.defineProperty(this, name, {
+      get: () => this._buffers.get(name) ?? null,
+      set: (v: Tensor | null) => this._buffers.set(name, v),
+      enumerable: false,
+      configurable: true,
+    });
+  }
+
+  registerParameter(name: string, param: Tensor | null): void {
+    (this as unknown as Record<string, unknown>)[name] = param === null || isParameter(param) ? param : Parameter(param);
+  }
+
+  registerModule(name: string, module: Module | null): void {
+    (this as unknown as Record<string, unknown>)[name] = module;
+  }
+
+  /** Own parameters, submodules and (via _buffers) buffers, in definition order. */
+  protected *ownEntries(): Generator<[string, unknown]> {
+    for (const key of Object.keys(this)) {
+      if (key === 'training' || key.startsWith('_')) continue;
+      yield [key, (this as unknown as Record<string, unknown>)[key]];
+    }
+  }
+
+  *namedChildren(): Generator<[string, Module]> {
+    for (const [k, v] of this.ownEntries()) if (v instanceof Module) yield [k, v];
+  }
+
+  *children(): Generator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  *namedModules(prefix = '', memo = new Set<Module>()): Generator<[string, Module]> {
+    if (memo.has(this)) return;
+    memo.add(this);
+    yield [prefix, this];
+    for (const [k, m] of this.namedChildren()) yield* m.namedModules(prefix ? `${prefix}.${k}` : k, memo);
+  }
+
+  *modules(): Generator<Module> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+
+  *namedParameters(prefix = '', recurse = true): Generator<[string, Tensor]> {
+    const seen = new Set<Tensor>();
+    const mods = recurse ? this.namedModules(prefix) : ([[prefix, this]] as Iterable<[string, Module]>);
+    for (const [mp, m] of mods) {
+      for (const [k, v] of m.ownEntries()) {
+        if (!isParameter(v) || seen.has(v)) continue;
+        seen.add(v);
+        yield [mp ? `${mp}.${k}` : k, v];
+      }
+    }
+  }
+
+  *parameters(recurse = true): Generator<Tensor> {
+    for (const [, p] of this.namedParameters('', recurse)) yield p;
+  }
+
+  *namedBuffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
+    const mods = recurse ? this.namedModules(prefix) : ([[prefix, this]] as Iterable<[string, Module]>);
+    for (const [mp, m] of mods) {
+      for (const [k, v] of m._buffers) if (v) yield [mp ? `${mp}.${k}` : k, v];
+    }
+  }
+
+  *buffers(recurse = true): Generator<Tensor> {
+    for (const [, b] of this.namedBuffers('', recurse)) yield b;
+  }
+
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  apply(fn: (m: Module) => void): this {
+    for (const m of this.children()) m.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    const setToNone = opts.setToNone ?? true;
+    for (const p of this.parameters()) {
+      if (!p.grad) continue;
+      if (setToNone) {
+        p.grad.dispose();
+        p.grad = null;
+      } else noGrad(() => p.grad!.zero_());
+    }
+  }
+
+  /** Moves/casts parameters and buffers in place of the module (dtype casts only floating tensors). */
+  to(target: DType | string | { dtype?: DType; device?: string }): this {
+    const opts = typeof target === 'object' ? target : target.includes('float') || target.includes('int') || target === 'bool' ? { dtype: target as DType } : { device: target };
+    const convert = (t: Tensor): Tensor => {
+      const dtype = opts.dtype && t.isFloatingPoint() ? opts.dtype : t.dtype;
+      return t.to({ dtype, device: opts.device ?? t.device });
+    };
+    noGrad(() =>
+      untracked(() => {
+        for (const m of this.modules()) {
+          for (const [k, v] of m.ownEntries()) {
+            if (!isParameter(v)) continue;
+            const moved = convert(v);
+            if (moved !== v) {
+              const p = Parameter(moved, v.requiresGrad);
+              moved.dispose();
+              (m as unknown as Record<string, unknown>)[k] = p;
+            }
+          }
+          for (const [k, b] of m._buffers) if (b) m._buffers.set(k, convert(b));
+        }
+      }),
+    );
+    return this;
+  }
+
+  /** Parameters and persistent buffers by PyTorch's dotted names, in registration order. */
+  stateDict(opts: { keepVars?: boolean } = {}): StateDict {
+    const out: StateDict = new Map();
+    for (const [name, m] of this.namedModules()) {
+      const pre = name ? `${name}.` : '';
+      for (const [k, v] of m.ownEntries()) if (isParameter(v)) out.set(pre + k, opts.keepVars ? v : noGrad(() => v.detach()));
+      for (const [k, b] of m._buffers) if (b && !m._nonPersistent.has(k)) out.set(pre + k, opts.keepVars ? b : b.detach());
+    }
+    return out;
+  }
+
+  /** Copies values in (shapes must match); returns missing and unexpected keys, throwing when `strict`. */
+  loadStateDict(sd: StateDict | Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
+    const strict = opts.strict ?? true;
+    const given = sd instanceof Map ? sd : new Map(Object.entries(sd));
+    const own = this.stateDict({ keepVars: true });
+    const missingKeys = [...own.keys()].filter((k) => !given.has(k));
+    const unexpectedKeys = [...given.keys()].filter((k) => !own.has(k));
+    const errors: string[] = [];
+    noGrad(() => {
+      for (const [k, target] of own) {
+        const src = given.get(k);
+        if (!src) continue;
+        if (src.shape.join() !== target.shape.join()) {
+          errors.push(`size mismatch for ${k}: copying a param with shape [${src.shape.join(', ')}] from checkpoint, the shape in current model is [${target.shape.join(', ')}].`);
+          continue;
+        }
+        target.copy_(src);
+      }
+    });
+    if (strict) {
+      if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (unexpectedKeys.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
+    }
+    if (errors.length) {
+      throw new RuntimeError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Extra text inside the module's printout (`in_features=3, out_features=4, bias=True`). */
+  extraRepr(): string {
+    return '';
+  }
+
+  toString(): string {
+    const lines: string[] = [];
+    const extra = this.extraRepr();
+    if (extra) lines.push(...extra.split('\n'));
+    for (const [k, m] of this.namedChildren()) {
+      const child = m.toString().split('\n').join('\n  ');
+      lines.push(`(${k}): ${child}`);
+    }
+    const name = this.constructor.name;
+    if (lines.length === 0) return `${name}()`;
+    if (lines.length === 1 && extra && !extra.includes('\n') && [...this.namedChildren()].length === 0) return `${name}(${extra})`;
+    return `${name}(\n  ${lines.join('\n  ')}\n)`;
+  }
+}
