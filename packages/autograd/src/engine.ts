@@ -200,6 +200,8 @@ function shareGrad(g: Tensor): Tensor {
     a.gradFn = g.gradFn;
     a._requiresGrad = true;
     a._outputNr = g._outputNr;
+    // A leaf gradient (a user's gradOutput): the alias must accumulate into the same leaf.
+    if (g.gradFn === null) metaOf(a).leaf = peekMeta(g)?.leaf ?? g;
   }
   return a;
 }

@@ -167,3 +167,14 @@ describe('random in-place fills', () => {
     expect(x.grad!.tolist()).toEqual([0, 0, 0]);
   });
 });
+
+describe('higher order through shared intermediates', () => {
+  it('counts every branch when the output gradient itself is differentiated', async () => {
+    const { gradgradcheck } = await import('../src/index.js');
+    const f = (x: ReturnType<typeof tensor>) => {
+      const l = x.exp();
+      return l.mul(2).add(l.mul(3));
+    };
+    expect(gradgradcheck(f, [tensor([0.5, -0.3], { dtype: 'float64', requiresGrad: true })])).toBe(true);
+  });
+});

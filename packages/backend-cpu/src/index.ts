@@ -24,3 +24,4 @@ import './kernels/indexing/index.js';
 import './kernels/random/index.js';
 
 export { CpuHeap, sizeClass } from './heap.js';
+import './kernels/nn/index.js';

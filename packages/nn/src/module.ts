@@ -7,8 +7,14 @@
  */
 import { RuntimeError, Tensor, untracked } from '@torchts/core';
 import type { DType } from '@torchts/core';
-import { noGrad } from '@torchts/autograd';
+import { isGradEnabled, noGrad } from '@torchts/autograd';
 import { Parameter, isParameter } from './parameter.js';
+import { BackwardHookState, RemovableHandle } from './hooks.js';
+import type { BackwardHookFn } from './hooks.js';
+
+export type ForwardPreHook<M extends Module = Module> = (module: M, args: unknown[]) => unknown[] | unknown | void;
+export type ForwardHook<M extends Module = Module> = (module: M, args: unknown[], output: unknown) => unknown | void;
+export type FullBackwardHook<M extends Module = Module> = BackwardHookFn<M>;
 
 export interface LoadResult {
   missingKeys: string[];
@@ -22,13 +28,51 @@ export abstract class Module {
   /** Buffers by name; `_nonPersistent` names are left out of state dicts. */
   protected _buffers = new Map<string, Tensor | null>();
   protected _nonPersistent = new Set<string>();
+  protected _forwardPreHooks = new Map<number, ForwardPreHook>();
+  protected _forwardHooks = new Map<number, ForwardHook>();
+  protected _backwardHooks = new Map<number, FullBackwardHook>();
 
   /** The computation. Call the module with `module.call(x)` (or `module.forward(x)`, which skips hooks). */
   abstract forward(...args: never[]): unknown;
 
-  /** PyTorch's `module(x)`: runs forward (hooks come from the hooks API). */
+  /**
+   * PyTorch's `module(x)`: forward pre-hooks, forward, forward hooks, with full backward hooks
+   * attached to the inputs and outputs. A pre-hook may return new args (an array is the argument
+   * list, anything else the single argument); a forward hook may return a new output.
+   */
   call(...args: Parameters<this['forward']>): ReturnType<this['forward']> {
-    return (this.forward as (...a: unknown[]) => unknown)(...args) as ReturnType<this['forward']>;
+    let a: unknown[] = args;
+    for (const hook of [...this._forwardPreHooks.values()]) {
+      const r = hook(this, a);
+      if (r !== undefined && r !== null) a = Array.isArray(r) ? r : [r];
+    }
+    let bw: BackwardHookState<Module> | null = null;
+    if (this._backwardHooks.size > 0 && isGradEnabled()) {
+      bw = new BackwardHookState<Module>(this, () => [...this._backwardHooks.values()]);
+      a = bw.setupInputs(a);
+    }
+    let out = (this.forward as (...x: unknown[]) => unknown)(...a);
+    for (const hook of [...this._forwardHooks.values()]) {
+      const r = hook(this, a, out);
+      if (r !== undefined && r !== null) out = r;
+    }
+    if (bw) out = bw.setupOutputs(out);
+    return out as ReturnType<this['forward']>;
+  }
+
+  /** `hook(module, args)` runs before forward; returning a value replaces the arguments. */
+  registerForwardPreHook(hook: ForwardPreHook<this>, opts: { prepend?: boolean } = {}): RemovableHandle {
+    return addHook(this._forwardPreHooks, hook as ForwardPreHook, opts.prepend ?? false);
+  }
+
+  /** `hook(module, args, output)` runs after forward; returning a value replaces the output. */
+  registerForwardHook(hook: ForwardHook<this>, opts: { prepend?: boolean } = {}): RemovableHandle {
+    return addHook(this._forwardHooks, hook as ForwardHook, opts.prepend ?? false);
+  }
+
+  /** `hook(module, gradInput, gradOutput)` runs when the gradients w.r.t. the inputs are computed; returning an array replaces gradInput. */
+  registerFullBackwardHook(hook: FullBackwardHook<this>, opts: { prepend?: boolean } = {}): RemovableHandle {
+    return addHook(this._backwardHooks, hook as FullBackwardHook, opts.prepend ?? false);
   }
 
   registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
@@ -213,13 +257,28 @@ export abstract class Module {
     const lines: string[] = [];
     const extra = this.extraRepr();
     if (extra) lines.push(...extra.split('\n'));
+    const extraCount = lines.length;
     for (const [k, m] of this.namedChildren()) {
       const child = m.toString().split('\n').join('\n  ');
       lines.push(`(${k}): ${child}`);
     }
     const name = this.constructor.name;
     if (lines.length === 0) return `${name}()`;
-    if (lines.length === 1 && extra && !extra.includes('\n') && [...this.namedChildren()].length === 0) return `${name}(${extra})`;
+    if (extraCount === 1 && lines.length === 1) return `${name}(${lines[0]})`;
     return `${name}(\n  ${lines.join('\n  ')}\n)`;
   }
+}
+
+/** Adds a hook under a fresh handle id (first when `prepend`, as Map order is insertion order). */
+function addHook<H>(map: Map<number, H>, hook: H, prepend: boolean): RemovableHandle {
+  const handle = new RemovableHandle(map as Map<number, unknown>);
+  if (!prepend) {
+    map.set(handle.id, hook);
+    return handle;
+  }
+  const rest = [...map];
+  map.clear();
+  map.set(handle.id, hook);
+  for (const [k, v] of rest) map.set(k, v);
+  return handle;
 }

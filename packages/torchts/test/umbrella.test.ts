@@ -17,3 +17,23 @@ it('exposes torch.autograd, torch.func and torch.utils.checkpoint', () => {
   z.sum().backward();
   expect(x.grad!.tolist().map((v: number) => +v.toFixed(6))).toEqual([1, 2, 3].map((v) => +(2 * Math.exp(v)).toFixed(6)));
 });
+
+it('trains a tiny model with torch.nn and torch.optim', () => {
+  torch.manualSeed(0);
+  const model = new torch.nn.Sequential(new torch.nn.Linear(2, 8), new torch.nn.Tanh(), new torch.nn.Linear(8, 1));
+  const opt = new torch.optim.Adam(model.parameters(), { lr: 0.05 });
+  const x = torch.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+  const y = torch.tensor([[0], [1], [1], [0]]);
+  const lossFn = new torch.nn.MSELoss();
+  let last = Infinity;
+  for (let i = 0; i < 300; i++) {
+    last = torch.tidy(() => {
+      opt.zeroGrad();
+      const loss = lossFn.call(model.call(x), y);
+      loss.backward();
+      opt.step();
+      return loss.item();
+    });
+  }
+  expect(last).toBeLessThan(0.05);
+});

@@ -7,3 +7,5 @@ import './indexing.js';
 import './elementwise.js';
 import './reduction.js';
 import './random.js';
+import './nn-pool.js';
+import './nn-conv.js';

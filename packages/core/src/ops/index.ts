@@ -10,3 +10,4 @@ export * from './shape/index.js';
 export * from './indexing/index.js';
 export * from './random/index.js';
 export * from './io.js';
+export * from './nn/index.js';

@@ -1,0 +1,3 @@
+/** Neural-network ops with their own kernels (convolution, pooling, ...). */
+export * from './conv.js';
+export * from './pool.js';

@@ -1,0 +1,102 @@
+/**
+ * torch.save / torch.load for torchts: bytes in memory (`save`/`load`) or files (`saveFile`/
+ * `loadFile`, Node only, via a dynamic import of node:fs so browser bundles do not pull it in).
+ * safetensors is the default format; 'pt' writes PyTorch's zip checkpoint, 'npz' NumPy's archive.
+ * `load` recognises the format from the bytes. Files are written atomically: a temporary file in
+ * the same directory, written and fsynced, then renamed over the target, so a crash mid-save
+ * leaves the previous file intact.
+ */
+import { ValueError } from '@torchts/core';
+import type { Tensor } from '@torchts/core';
+import { asBytes } from './bytes.js';
+import type { Bytes } from './bytes.js';
+import { loadNpz, saveNpz } from './npz.js';
+import { isLegacyPickle, loadPytorchCheckpoint, savePytorchCheckpoint } from './pytorch.js';
+import { loadSafetensors, saveSafetensors } from './safetensors.js';
+import { readZip } from './zip.js';
+
+export type SaveFormat = 'safetensors' | 'pt' | 'npz';
+
+export interface SaveOptions {
+  /** Default 'safetensors' (for saveFile: 'pt' for .pt/.pth/.bin paths, 'npz' for .npz). */
+  format?: SaveFormat;
+  /** safetensors only: extra string metadata. */
+  metadata?: Record<string, string>;
+}
+
+export interface LoadOptions {
+  device?: string;
+}
+
+/** Serialises `obj` (a tensor, a state dict, nested containers of tensors) to bytes. */
+export function save(obj: unknown, opts: SaveOptions = {}): Uint8Array {
+  const format = opts.format ?? 'safetensors';
+  switch (format) {
+    case 'safetensors': return saveSafetensors(obj, { metadata: opts.metadata });
+    case 'pt': return savePytorchCheckpoint(obj);
+    case 'npz': return saveNpz(obj as Map<string, Tensor>);
+    default: throw new ValueError(`save(): unknown format '${String(format)}' (expected 'safetensors', 'pt' or 'npz')`);
+  }
+}
+
+/** Deserialises bytes written by `save`, torch.save, safetensors or np.savez (detected from the content). */
+export function load(data: Bytes, opts: LoadOptions = {}): unknown {
+  const b = asBytes(data, 'load');
+  if (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) {
+    const names = [...readZip(b).keys()];
+    if (names.some((n) => n === 'data.pkl' || n.endsWith('/data.pkl'))) return loadPytorchCheckpoint(b, opts);
+    return loadNpz(b, opts);
+  }
+  if (isLegacyPickle(b)) return loadPytorchCheckpoint(b, opts); // legacy: explains itself
+  return loadSafetensors(b, opts);
+}
+
+type Fs = typeof import('node:fs/promises');
+
+async function nodeFs(op: string): Promise<Fs> {
+  const spec = 'node:fs/promises';
+  try {
+    return (await import(/* @vite-ignore */ spec)) as Fs;
+  } catch {
+    throw new Error(`${op}() needs node:fs (Node.js); elsewhere use save()/load() on bytes`);
+  }
+}
+
+/** Writes bytes to `path` atomically (temporary file in the same directory, fsync, rename). */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const fs = await nodeFs('saveFile');
+  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
+  const tmp = `${path}.${pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    const fh = await fs.open(tmp, 'wx');
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, path);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+function formatForPath(path: string): SaveFormat {
+  const lower = path.toLowerCase();
+  if (/\.(pt|pth|bin|ckpt)$/.test(lower)) return 'pt';
+  if (lower.endsWith('.npz')) return 'npz';
+  return 'safetensors';
+}
+
+/** `save` to a file, atomically. */
+export async function saveFile(path: string, obj: unknown, opts: SaveOptions = {}): Promise<void> {
+  const bytes = save(obj, { ...opts, format: opts.format ?? formatForPath(path) });
+  await writeFileAtomic(path, bytes);
+}
+
+/** `load` from a file. */
+export async function loadFile(path: string, opts: LoadOptions = {}): Promise<unknown> {
+  const fs = await nodeFs('loadFile');
+  return load(await fs.readFile(path), opts);
+}

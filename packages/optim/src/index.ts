@@ -1,0 +1,27 @@
+/** @torchts/optim: optimizers and learning-rate schedulers with PyTorch 1.13's update rules. */
+export { Optimizer, toSnakeCase, toCamelCase } from './optimizer.js';
+export type { Closure, OptimizerStateDict, ParamGroup, ParamGroupInput, ParamState, Params, StateValue } from './optimizer.js';
+export { SGD } from './sgd.js';
+export type { SGDOptions } from './sgd.js';
+export { Adam, AdamW } from './adam.js';
+export type { AdamOptions } from './adam.js';
+export { Adamax } from './adamax.js';
+export type { AdamaxOptions } from './adamax.js';
+export { NAdam } from './nadam.js';
+export type { NAdamOptions } from './nadam.js';
+export { RAdam } from './radam.js';
+export type { RAdamOptions } from './radam.js';
+export { RMSprop } from './rmsprop.js';
+export type { RMSpropOptions } from './rmsprop.js';
+export { Adagrad } from './adagrad.js';
+export type { AdagradOptions } from './adagrad.js';
+export { Adadelta } from './adadelta.js';
+export type { AdadeltaOptions } from './adadelta.js';
+export { Rprop } from './rprop.js';
+export type { RpropOptions } from './rprop.js';
+export { ASGD } from './asgd.js';
+export type { ASGDOptions } from './asgd.js';
+export { LBFGS } from './lbfgs.js';
+export type { LBFGSOptions } from './lbfgs.js';
+export { cubicInterpolate, strongWolfe } from './line-search.js';
+export * as lrScheduler from './lr-scheduler/index.js';
