@@ -1,5 +1,5 @@
 /**
- * `node dist/main.js [--style manual|autograd] [--check]`: trains the slides' two-layer network
+ * `node dist/main.js [--style manual|autograd|nn] [--check]`: trains the slides' two-layer network
  * for 500 iterations in one style, printing the loss at iterations 0, 1, 99, 199, ... 499 the way
  * the slides print it (`t loss`). With `--check`, each printed loss is compared with PyTorch's for
  * the same data (fixtures/losses.json) and the exit code says whether all are within tolerance.
@@ -8,8 +8,9 @@ import * as torch from 'torchts';
 import { ITERATIONS, STYLES, loadData, loadReference, relativeError, toleranceAt, train, weightsFor } from './two-layer-net.js';
 import type { Reference, Style } from './two-layer-net.js';
 
-const USAGE = `usage: node dist/main.js [--style manual|autograd] [--check]
-  --style  manual: gradients by hand; autograd: loss.backward() and an update under noGrad (default)
+const USAGE = `usage: node dist/main.js [--style manual|autograd|nn] [--check]
+  --style  manual: gradients by hand; autograd: loss.backward() and an update under noGrad (default);
+           nn: torch.nn.Sequential + MSELoss({ reduction: 'sum' }) + torch.optim.SGD
   --check  compare the printed losses with PyTorch's (fixtures/losses.json); exit 1 on a mismatch`;
 
 function parseArgs(argv: string[]): { style: Style; check: boolean } {

@@ -1,8 +1,8 @@
 /**
  * The two-layer network of PyTorch's original slides: a fully connected ReLU network with one
- * hidden layer, no biases, trained by gradient descent on the summed squared error of random data,
- * in two of the slides' styles — gradients by hand, and autograd with a manual update.
- * (The third style, `torch.nn` + `torch.optim`, waits for those packages.)
+ * hidden layer, trained by gradient descent on the summed squared error of random data, in the
+ * slides' three styles: gradients by hand, autograd with a manual update, and `torch.nn` +
+ * `torch.optim` (whose Linear layers add biases, starting at zero).
  */
 import { fileURLToPath } from 'node:url';
 import * as torch from 'torchts';
@@ -16,8 +16,8 @@ export const D_OUT = 10;
 export const LEARNING_RATE = 1e-6;
 export const ITERATIONS = 500;
 
-export type Style = 'manual' | 'autograd';
-export const STYLES: readonly Style[] = ['manual', 'autograd'];
+export type Style = 'manual' | 'autograd' | 'nn';
+export const STYLES: readonly Style[] = ['manual', 'autograd', 'nn'];
 
 /** Inputs, targets and initial weights. */
 export interface Data {
@@ -122,6 +122,57 @@ export function trainAutograd(data: Data, opts: TrainOptions = {}): number[] {
   return losses;
 }
 
+/**
+ * The slides' model: Sequential(Linear(D_in, H), ReLU(), Linear(H, D_out)), starting from the
+ * same weights as the other styles (Linear stores W as [out, in], so weight = w.t()) and zero
+ * biases, as generate.py sets PyTorch's up.
+ */
+export function modelFor(data: Data): InstanceType<typeof torch.nn.Sequential> {
+  const first = new torch.nn.Linear(D_IN, H);
+  const second = new torch.nn.Linear(H, D_OUT);
+  torch.tidy(() =>
+    torch.noGrad(() => {
+      first.weight.copy_(data.w1.t());
+      first.bias!.zero_();
+      second.weight.copy_(data.w2.t());
+      second.bias!.zero_();
+    }),
+  );
+  return new torch.nn.Sequential(first, new torch.nn.ReLU(), second);
+}
+
+/**
+ * The slides' "nn" style: the model's forward, `MSELoss({ reduction: 'sum' })`, and `optim.SGD`
+ * zeroing the gradients before `loss.backward()` and updating every parameter (biases included)
+ * in `step()`. The parameters and their `.grad` live outside the per-iteration `tidy`; being
+ * module-owned, `tidy` leaves them alone, so they are disposed here when training ends.
+ */
+export function trainNn(data: Data, opts: TrainOptions = {}): number[] {
+  const { x, y } = data;
+  const model = modelFor(data);
+  const lossFn = new torch.nn.MSELoss({ reduction: 'sum' });
+  const optimizer = new torch.optim.SGD(model.parameters(), { lr: opts.learningRate ?? LEARNING_RATE });
+  const losses: number[] = [];
+  try {
+    for (let t = 0; t < (opts.iterations ?? ITERATIONS); t++) {
+      const loss = torch.tidy(() => {
+        const yPred = model.call(x) as Tensor; // Sequential's forward is typed unknown -> unknown
+        const loss = lossFn.call(yPred, y);
+        const value = loss.item();
+        optimizer.zeroGrad();
+        loss.backward();
+        optimizer.step();
+        return value;
+      });
+      losses.push(loss);
+      opts.onIteration?.(t, loss);
+    }
+  } finally {
+    for (const p of model.parameters()) p.dispose(); // frees p.grad too
+  }
+  return losses;
+}
+
 /** Copies of the initial weights, set up for `style` (autograd: leaves that require grad). */
 export function weightsFor(style: Style, data: Data): Data {
   const w1 = data.w1.clone();
@@ -134,7 +185,8 @@ export function weightsFor(style: Style, data: Data): Data {
 }
 
 export function train(style: Style, data: Data, opts: TrainOptions = {}): number[] {
-  return style === 'manual' ? trainManual(data, opts) : trainAutograd(data, opts);
+  if (style === 'manual') return trainManual(data, opts);
+  return style === 'autograd' ? trainAutograd(data, opts) : trainNn(data, opts);
 }
 
 /**

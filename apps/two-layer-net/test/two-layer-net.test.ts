@@ -25,7 +25,8 @@ describe.each(STYLES)('two-layer net, %s style', (style) => {
       expect(relativeError(losses[t]!, theirs), `iteration ${t}: torchts ${losses[t]}, PyTorch ${theirs}`).toBeLessThanOrEqual(toleranceAt(reference, k));
     });
     expect(losses[ITERATIONS - 1]!).toBeLessThan(losses[0]! * 1e-10);
-    // Iteration 0 creates what lives on (autograd: w1.grad and w2.grad); after that nothing grows.
+    // Iteration 0 creates what lives on (autograd: w1.grad and w2.grad; nn: the parameters' .grad);
+    // after that nothing grows.
     expect(perIteration).toHaveLength(ITERATIONS);
     for (const m of perIteration.slice(1)) expect(m).toEqual(perIteration[0]);
     expect(live()).toEqual(before);

@@ -2,42 +2,14 @@
  * Grad modes, scoped and safe across `await`: in Node each async context sees its own mode
  * (AsyncLocalStorage), so `await torch.noGrad(async () => ...)` never leaks into concurrent code.
  */
+import { contextStore } from '@torchts/core';
+
 interface Mode {
   enabled: boolean;
   inference: boolean;
 }
 
-interface ModeStore {
-  getStore(): Mode | undefined;
-  run<R>(store: Mode, fn: () => R): R;
-}
-
-class StackStore implements ModeStore {
-  private current: Mode | undefined;
-  getStore(): Mode | undefined {
-    return this.current;
-  }
-  run<R>(store: Mode, fn: () => R): R {
-    const prev = this.current;
-    this.current = store;
-    try {
-      return fn();
-    } finally {
-      this.current = prev;
-    }
-  }
-}
-
-let store: ModeStore = new StackStore();
-try {
-  const nodeProcess = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  if (nodeProcess?.versions?.node) {
-    const { AsyncLocalStorage } = (await import('node:async_hooks')) as typeof import('node:async_hooks');
-    store = new AsyncLocalStorage<Mode>();
-  }
-} catch {
-  // not Node: synchronous scopes
-}
+const store = contextStore<Mode>();
 
 const globalMode: Mode = { enabled: true, inference: false };
 

@@ -10,6 +10,7 @@ export * from './storage.js';
 export * from './device.js';
 export * from './dispatcher.js';
 export * from './memory.js';
+export * from './files.js';
 export * from './promotion.js';
 export { Tensor, emptyTensor, makeView, isTensor, hostTensor } from './tensor.js';
 export type { Scalar, TensorOrScalar, RemovableHandle, BackwardOptions } from './tensor.js';

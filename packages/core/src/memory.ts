@@ -55,18 +55,19 @@ export function onTensorDisposed(): void {
 
 // ---- scopes -------------------------------------------------------------------------------
 
-interface ScopeStore {
-  getStore(): Scope | undefined;
-  run<R>(store: Scope, fn: () => R): R;
+/** A value scoped to the running code: it follows `await` in Node (AsyncLocalStorage). */
+export interface ContextStore<T> {
+  getStore(): T | undefined;
+  run<R>(store: T, fn: () => R): R;
 }
 
-/** Synchronous fallback (browsers): a plain stack; async bodies must await inside tidy only. */
-class StackStore implements ScopeStore {
-  private current: Scope | undefined;
-  getStore(): Scope | undefined {
+/** Synchronous fallback (browsers): a plain stack; async bodies must await inside the scope only. */
+class StackStore<T> implements ContextStore<T> {
+  private current: T | undefined;
+  getStore(): T | undefined {
     return this.current;
   }
-  run<R>(store: Scope, fn: () => R): R {
+  run<R>(store: T, fn: () => R): R {
     const prev = this.current;
     this.current = store;
     try {
@@ -77,16 +78,22 @@ class StackStore implements ScopeStore {
   }
 }
 
-let store: ScopeStore = new StackStore();
+let AsyncStore: (new <T>() => ContextStore<T>) | null = null;
 try {
-  const nodeProcess = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (n: string) => unknown } }).process;
+  const nodeProcess = (globalThis as { process?: { versions?: { node?: string } } }).process;
   if (nodeProcess?.versions?.node) {
-    const { AsyncLocalStorage } = (await import('node:async_hooks')) as typeof import('node:async_hooks');
-    store = new AsyncLocalStorage<Scope>();
+    AsyncStore = ((await import('node:async_hooks')) as typeof import('node:async_hooks')).AsyncLocalStorage;
   }
 } catch {
-  // not Node: keep the stack store
+  // not Node: stack stores
 }
+
+/** A new context store: AsyncLocalStorage in Node, a synchronous stack elsewhere. */
+export function contextStore<T>(): ContextStore<T> {
+  return AsyncStore ? new AsyncStore<T>() : new StackStore<T>();
+}
+
+const store = contextStore<Scope>();
 
 let activeScopes = 0;
 

@@ -9,6 +9,7 @@
  * bfloat16 has no NumPy dtype: convert first (`t.float()`). `saveNpyFile`/`loadNpyFile` use node:fs
  * through a dynamic import, so bundles for browsers do not pull it in.
  */
+import { nodeFs, writeFileAtomic } from './files.js';
 import type { DType } from './dtype.js';
 import { itemsize } from './dtype.js';
 import { ValueError } from './errors.js';
@@ -225,45 +226,15 @@ export function loadNpy(data: Uint8Array | ArrayBuffer | ArrayBufferView, opts: 
 
 // ---- files (Node) -----------------------------------------------------------------------------
 
-type Fs = typeof import('node:fs/promises');
-
-async function nodeFs(op: string): Promise<Fs> {
-  const spec = 'node:fs/promises';
-  try {
-    return (await import(/* @vite-ignore */ spec)) as Fs;
-  } catch {
-    throw new Error(`${op}() needs node:fs (Node.js); in a browser use saveNpy()/loadNpy() on bytes`);
-  }
-}
-
 /**
  * Writes `t` as a .npy file atomically: to a temporary file in the same directory, flushed to disk
  * (fsync), then renamed over `path`, so readers never see a partial file.
  */
 export async function saveNpyFile(path: string, t: Tensor): Promise<void> {
-  const bytes = saveNpy(t);
-  const fs = await nodeFs('saveNpyFile');
-  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
-  const tmp = `${path}.${pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const fh = await fs.open(tmp, 'w');
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-  await fh.close();
-  try {
-    await fs.rename(tmp, path);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(path, saveNpy(t), 'saveNpyFile');
 }
 
 export async function loadNpyFile(path: string, opts: LoadNpyOptions = {}): Promise<Tensor> {
-  const fs = await nodeFs('loadNpyFile');
+  const fs = await nodeFs('loadNpyFile', 'saveNpy()/loadNpy() on bytes');
   return loadNpy(await fs.readFile(path), opts);
 }

@@ -1,12 +1,13 @@
 /**
  * torch.save / torch.load for torchts: bytes in memory (`save`/`load`) or files (`saveFile`/
- * `loadFile`, Node only, via a dynamic import of node:fs so browser bundles do not pull it in).
+ * `loadFile`, Node only, via a dynamic
+ * import of node:fs so browser bundles do not pull it in).
  * safetensors is the default format; 'pt' writes PyTorch's zip checkpoint, 'npz' NumPy's archive.
  * `load` recognises the format from the bytes. Files are written atomically: a temporary file in
  * the same directory, written and fsynced, then renamed over the target, so a crash mid-save
  * leaves the previous file intact.
  */
-import { ValueError } from '@torchts/core';
+import { ValueError, nodeFs, writeFileAtomic } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import { asBytes } from './bytes.js';
 import type { Bytes } from './bytes.js';
@@ -51,36 +52,7 @@ export function load(data: Bytes, opts: LoadOptions = {}): unknown {
   return loadSafetensors(b, opts);
 }
 
-type Fs = typeof import('node:fs/promises');
-
-async function nodeFs(op: string): Promise<Fs> {
-  const spec = 'node:fs/promises';
-  try {
-    return (await import(/* @vite-ignore */ spec)) as Fs;
-  } catch {
-    throw new Error(`${op}() needs node:fs (Node.js); elsewhere use save()/load() on bytes`);
-  }
-}
-
-/** Writes bytes to `path` atomically (temporary file in the same directory, fsync, rename). */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const fs = await nodeFs('saveFile');
-  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
-  const tmp = `${path}.${pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    const fh = await fs.open(tmp, 'wx');
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, path);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-}
+export { writeFileAtomic };
 
 function formatForPath(path: string): SaveFormat {
   const lower = path.toLowerCase();
@@ -92,11 +64,11 @@ function formatForPath(path: string): SaveFormat {
 /** `save` to a file, atomically. */
 export async function saveFile(path: string, obj: unknown, opts: SaveOptions = {}): Promise<void> {
   const bytes = save(obj, { ...opts, format: opts.format ?? formatForPath(path) });
-  await writeFileAtomic(path, bytes);
+  await writeFileAtomic(path, bytes, 'saveFile');
 }
 
 /** `load` from a file. */
 export async function loadFile(path: string, opts: LoadOptions = {}): Promise<unknown> {
-  const fs = await nodeFs('loadFile');
+  const fs = await nodeFs('loadFile', 'save()/load() on bytes');
   return load(await fs.readFile(path), opts);
 }
