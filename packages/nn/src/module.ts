@@ -23,6 +23,21 @@ export interface LoadResult {
 
 export type StateDict = Map<string, Tensor>;
 
+/** Points `t` at `src`'s storage and layout (its gradient, of the old layout, is dropped). */
+function adoptData(t: Tensor, src: Tensor): void {
+  src._storage.incref();
+  t._storage.decref();
+  t._storage = src._storage;
+  t._shape = [...src.shape];
+  t._strides = [...src._strides];
+  t._offset = src._offset;
+  t._dtype = src.dtype;
+  if (t.grad) {
+    t.grad.dispose();
+    t.grad = null;
+  }
+}
+
 export abstract class Module {
   training = true;
   /** Buffers by name; `_nonPersistent` names are left out of state dicts. */
@@ -194,14 +209,22 @@ export abstract class Module {
         for (const m of this.modules()) {
           for (const [k, v] of m.ownEntries()) {
             if (!isParameter(v)) continue;
+            void k;
             const moved = convert(v);
             if (moved !== v) {
-              const p = Parameter(moved, v.requiresGrad);
+              // PyTorch's `param.data = ...`: the same Parameter object (optimizers keep working).
+              adoptData(v, moved);
               moved.dispose();
-              (m as unknown as Record<string, unknown>)[k] = p;
             }
           }
-          for (const [k, b] of m._buffers) if (b) m._buffers.set(k, convert(b));
+          for (const [k, b] of m._buffers) {
+            if (!b) continue;
+            const moved = convert(b);
+            if (moved !== b) {
+              m._buffers.set(k, moved);
+              b.dispose();
+            }
+          }
         }
       }),
     );
@@ -246,6 +269,17 @@ export abstract class Module {
       throw new RuntimeError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
     }
     return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * Frees every parameter, gradient and buffer of this module and its submodules now (modules own
+   * their tensors, which no `tidy` scope frees). The module must not be used afterwards.
+   */
+  dispose(): void {
+    for (const m of this.modules()) {
+      for (const [, v] of m.ownEntries()) if (v instanceof Tensor && !v.isDisposed) v.dispose();
+      for (const [, b] of m._buffers) b?.dispose();
+    }
   }
 
   /** Extra text inside the module's printout (`in_features=3, out_features=4, bias=True`). */

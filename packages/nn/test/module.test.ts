@@ -54,3 +54,19 @@ describe('Module', () => {
     expect(b.loadStateDict(sd, { strict: false })).toEqual({ missingKeys: ['a.bias'], unexpectedKeys: ['extra'] });
   });
 });
+
+describe('Module.to', () => {
+  it('casts parameters and buffers in place, keeping the same parameter objects', async () => {
+    const { memory } = await import('@torchts/core');
+    const net = new Net();
+    const w = net.a.weight;
+    const before = memory().liveTensors;
+    net.to('float64');
+    expect(net.a.weight).toBe(w);
+    expect(w.dtype).toBe('float64');
+    expect((net.a as unknown as { running: Tensor }).running.dtype).toBe('float64');
+    expect(memory().liveTensors).toBe(before);
+    net.call(ones(3, { dtype: 'float64' })).sum().backward();
+    expect(w.grad!.dtype).toBe('float64');
+  });
+});

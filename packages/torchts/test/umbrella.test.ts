@@ -37,3 +37,17 @@ it('trains a tiny model with torch.nn and torch.optim', () => {
   }
   expect(last).toBeLessThan(0.05);
 });
+
+it('rsub and Module.dispose', () => {
+  const x = torch.tensor([1, 2]);
+  expect(x.rsub(5).tolist()).toEqual([4, 3]);
+  expect(torch.rsub(x, 1, { alpha: 2 }).tolist()).toEqual([-1, -3]);
+  const before = torch.memory().liveTensors;
+  const m = new torch.nn.Sequential(new torch.nn.Linear(3, 4), new torch.nn.BatchNorm1d(4));
+  torch.tidy(() => {
+    m.call(torch.randn(2, 3)).sum().backward();
+  });
+  expect(torch.memory().liveTensors).toBeGreaterThan(before);
+  m.dispose(); // parameters, their grads and the running statistics
+  expect(torch.memory().liveTensors).toBe(before);
+});

@@ -99,12 +99,22 @@ export const neg = defineUnary('neg', {
 
 export const abs = defineUnary('abs', { fn: Math.abs as never, rejects: ['bool'] });
 
+/** `torch.rsub(input, other, { alpha })` = other - alpha * input (how `2 - x` is spelled). */
+export function rsub(input: TensorOrScalar, other: TensorOrScalar, opts?: { alpha?: number }): Tensor {
+  return sub(other, input, opts as Record<string, unknown> | undefined);
+}
+(Tensor.prototype as unknown as Record<string, unknown>).rsub = function (this: Tensor, other: TensorOrScalar, opts?: { alpha?: number }) {
+  return rsub(this, other, opts);
+};
+
 declare module '../../tensor.js' {
   interface Tensor {
     add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor;
     add_(other: TensorOrScalar, opts?: { alpha?: number }): this;
     sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor;
     sub_(other: TensorOrScalar, opts?: { alpha?: number }): this;
+    /** other - alpha * this. */
+    rsub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor;
     mul(other: TensorOrScalar): Tensor;
     mul_(other: TensorOrScalar): this;
     div(other: TensorOrScalar, opts?: { roundingMode?: 'trunc' | 'floor' | null }): Tensor;
