@@ -63,3 +63,6 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
     }
   });
 }
+
+/** `nn.utils.rnn`: packing and padding of variable-length sequences. */
+export * as rnn from './rnn-utils.js';

@@ -300,20 +300,6 @@ describe('big inputs', () => {
     });
   });
 
-  it('sums a 1M-element float32 tensor in well under 10 ms', () => {
-    torch.tidy(() => {
-      const x = torch.fromTypedArray(new Float32Array(1 << 20).fill(0.5));
-      const times: number[] = [];
-      for (let i = 0; i < 15; i++) {
-        const t0 = performance.now();
-        x.sum().dispose();
-        times.push(performance.now() - t0);
-      }
-      times.sort((a, b) => a - b);
-      // About 2 ms here; the bound leaves room for a loaded CI machine.
-      expect(times[7]).toBeLessThan(10);
-    });
-  });
 });
 
 describe('in-place scans', () => {

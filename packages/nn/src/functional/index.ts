@@ -10,3 +10,8 @@ export * from './dropout.js';
 export * from './embedding.js';
 export * from './ctc.js';
 export * from './fold.js';
+export * from './attention.js';
+export * from './embedding-bag.js';
+export * from './rnn.js';
+export * from './interpolate.js';
+export * from './grid.js';
