@@ -5,20 +5,13 @@
  * (checked when /usr/bin/python3 has torch).
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import '@torchts/backend-cpu';
 import '@torchts/autograd';
 import { Tensor, readNumbers, tensor, tidy } from '@torchts/core';
 import * as nn from '../src/index.js';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const FIX = join(HERE, 'fixtures', 'interop');
-const ROOT = join(HERE, '..', '..', '..');
-const SCRIPT = join(ROOT, 'tooling', 'fixtures', 'cases', 'nn_interop_lstm.py');
+import { FIX, disposeAll, pytorchLoads, roundTripThroughFiles, torchAvailable } from './interop-helpers.js';
 
 interface Spec {
   keys: string[];
@@ -46,9 +39,6 @@ class LstmNet extends nn.Module {
   }
 }
 
-function disposeAll(sd: Map<string, Tensor>): void {
-  for (const t of sd.values()) if (!t.isDisposed) t.dispose();
-}
 
 /** Eval forward on the fixed int64 tokens, compared with PyTorch's output within float32 tolerance. */
 function expectPytorchOutput(model: LstmNet): void {
@@ -128,46 +118,20 @@ describe('LSTM checkpoint interop with PyTorch', () => {
 
   it('a torchts model saved as .pt and .safetensors round-trips within torchts', async () => {
     const model = await loadInto('lstm.pt', true);
-    const dir = mkdtempSync(join(tmpdir(), 'torchts-interop-lstm-'));
     try {
-      for (const name of ['x.pt', 'x.safetensors']) {
-        const sd = model.stateDict();
-        await nn.saveFile(join(dir, name), sd);
-        disposeAll(sd);
-        const again = (await nn.loadFile(join(dir, name))) as Map<string, Tensor>;
-        expect([...again.keys()]).toEqual(spec.keys);
-        const copy = new LstmNet();
-        copy.loadStateDict(again, { strict: true });
-        disposeAll(again);
-        copy.eval();
-        expectPytorchOutput(copy);
-        copy.dispose();
-      }
+      await roundTripThroughFiles(model, spec.keys, () => new LstmNet(), expectPytorchOutput);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
       model.dispose();
     }
   });
 });
 
-const torchAvailable = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { timeout: 60000 }).status === 0;
-
 describe('PyTorch loads a torchts-written LSTM checkpoint', () => {
   it.skipIf(!torchAvailable)('torch.load(weights_only=True) + load_state_dict(strict) reproduces the output', async () => {
     const model = await loadInto('lstm.safetensors', false);
-    const dir = mkdtempSync(join(tmpdir(), 'torchts-interop-lstm-'));
     try {
-      const sd = model.stateDict();
-      // Both writers: the in-memory one and saveFile's .pt path.
-      writeFileSync(join(dir, 'mem.pt'), nn.savePytorchCheckpoint(sd));
-      await nn.saveFile(join(dir, 'x.pt'), sd);
-      disposeAll(sd);
-      for (const name of ['mem.pt', 'x.pt']) {
-        const r = spawnSync('/usr/bin/python3', [SCRIPT, 'verify', join(dir, name), join(FIX, 'lstm.json')], { encoding: 'utf8', timeout: 120000 });
-        expect(r.stderr + r.stdout, name).toMatch(/^OK/);
-      }
+      await pytorchLoads(model, 'nn_interop_lstm.py', 'lstm.json');
     } finally {
-      rmSync(dir, { recursive: true, force: true });
       model.dispose();
     }
   }, 180000);

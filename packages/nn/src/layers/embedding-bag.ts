@@ -1,15 +1,12 @@
 /** EmbeddingBag: an Embedding whose rows are summed, averaged or maxed per bag (F.embeddingBag). */
-import * as core from '@torchts/core';
 import { RuntimeError, ValueError } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
-import { noGrad } from '@torchts/autograd';
 import { Module } from '../module.js';
-import { Parameter } from '../parameter.js';
-import * as init from '../init.js';
 import { embeddingBag } from '../functional/embedding-bag.js';
 import type { EmbeddingBagMode } from '../functional/embedding-bag.js';
 import type { FactoryOptions } from './linear.js';
 import { pyBool, pyNumber } from './repr.js';
+import { embeddingWeight, resetEmbedding, wrapPaddingIdx } from './embedding.js';
 
 export type { EmbeddingBagMode } from '../functional/embedding-bag.js';
 
@@ -47,25 +44,13 @@ export class EmbeddingBag extends Module {
     this.mode = mode;
     this.sparse = opts.sparse ?? false;
     this.includeLastOffset = opts.includeLastOffset ?? false;
-    let pad = opts.paddingIdx ?? null;
-    if (pad !== null) {
-      if (pad >= numEmbeddings || pad < -numEmbeddings) throw new RuntimeError('padding_idx must be within num_embeddings');
-      if (pad < 0) pad += numEmbeddings;
-    }
-    this.paddingIdx = pad;
-    if (opts._weight) {
-      if (opts._weight.shape.join() !== `${numEmbeddings},${embeddingDim}`) throw new RuntimeError('Shape of weight does not match num_embeddings and embedding_dim');
-      this.weight = Parameter(opts._weight);
-    } else {
-      this.weight = Parameter(core.empty([numEmbeddings, embeddingDim], { dtype: opts.dtype, device: opts.device }));
-      this.resetParameters();
-    }
+    this.paddingIdx = wrapPaddingIdx(opts.paddingIdx ?? null, numEmbeddings, 'padding_idx');
+    this.weight = embeddingWeight(numEmbeddings, embeddingDim, opts);
+    if (!opts._weight) this.resetParameters();
   }
 
-  /** N(0, 1), then zeros in the padding row. */
   resetParameters(): void {
-    init.normal_(this.weight);
-    if (this.paddingIdx !== null) noGrad(() => this.weight.select(0, this.paddingIdx!).fill_(0));
+    resetEmbedding(this.weight, this.paddingIdx);
   }
 
   /** An EmbeddingBag over `embeddings` (frozen unless `freeze: false`). */

@@ -10,6 +10,28 @@ import { embedding } from '../functional/embedding.js';
 import type { FactoryOptions } from './linear.js';
 import { pyBool, pyNumber } from './repr.js';
 
+/** A padding index wrapped into [0, numEmbeddings), with PyTorch's message (`what` is its spelling). */
+export function wrapPaddingIdx(pad: number | null, numEmbeddings: number, what: string): number | null {
+  if (pad === null) return null;
+  if (pad >= numEmbeddings || pad < -numEmbeddings) throw new RuntimeError(`${what} must be within num_embeddings`);
+  return pad < 0 ? pad + numEmbeddings : pad;
+}
+
+/** The weight parameter of an embedding table: the given `_weight` (shape-checked) or a new one. */
+export function embeddingWeight(numEmbeddings: number, embeddingDim: number, opts: FactoryOptions & { _weight?: Tensor }): Tensor {
+  if (opts._weight) {
+    if (opts._weight.shape.join() !== `${numEmbeddings},${embeddingDim}`) throw new RuntimeError('Shape of weight does not match num_embeddings and embedding_dim');
+    return Parameter(opts._weight);
+  }
+  return Parameter(core.empty([numEmbeddings, embeddingDim], { dtype: opts.dtype, device: opts.device }));
+}
+
+/** PyTorch's embedding init: N(0, 1), then zeros in the padding row. */
+export function resetEmbedding(weight: Tensor, paddingIdx: number | null): void {
+  init.normal_(weight);
+  if (paddingIdx !== null) noGrad(() => weight.select(0, paddingIdx).fill_(0));
+}
+
 export interface EmbeddingModuleOptions extends FactoryOptions {
   paddingIdx?: number | null;
   maxNorm?: number | null;
@@ -32,29 +54,17 @@ export class Embedding extends Module {
     super();
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
-    let pad = opts.paddingIdx ?? null;
-    if (pad !== null) {
-      if (pad >= numEmbeddings || pad < -numEmbeddings) throw new RuntimeError('Padding_idx must be within num_embeddings');
-      if (pad < 0) pad += numEmbeddings;
-    }
-    this.paddingIdx = pad;
+    this.paddingIdx = wrapPaddingIdx(opts.paddingIdx ?? null, numEmbeddings, 'Padding_idx');
     this.maxNorm = opts.maxNorm ?? null;
     this.normType = opts.normType ?? 2;
     this.scaleGradByFreq = opts.scaleGradByFreq ?? false;
     this.sparse = opts.sparse ?? false;
-    if (opts._weight) {
-      if (opts._weight.shape.join() !== `${numEmbeddings},${embeddingDim}`) throw new RuntimeError('Shape of weight does not match num_embeddings and embedding_dim');
-      this.weight = Parameter(opts._weight);
-    } else {
-      this.weight = Parameter(core.empty([numEmbeddings, embeddingDim], { dtype: opts.dtype, device: opts.device }));
-      this.resetParameters();
-    }
+    this.weight = embeddingWeight(numEmbeddings, embeddingDim, opts);
+    if (!opts._weight) this.resetParameters();
   }
 
-  /** N(0, 1), then zeros in the padding row. */
   resetParameters(): void {
-    init.normal_(this.weight);
-    if (this.paddingIdx !== null) noGrad(() => this.weight.select(0, this.paddingIdx!).fill_(0));
+    resetEmbedding(this.weight, this.paddingIdx);
   }
 
   /** An Embedding over `embeddings` (frozen unless `freeze: false`). */
