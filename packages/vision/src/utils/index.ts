@@ -1,0 +1,2 @@
+// Filled in by the utils work of issue #5.
+export {};
