@@ -138,7 +138,10 @@ describe('resampling: errors, dtypes, memory, gradcheck', () => {
       same(F.interpolate(t, { scaleFactor: 1.5, mode: 'bilinear' }), F.interpolate(t.contiguous(), { scaleFactor: 1.5, mode: 'bilinear' }));
       const grid = randn([1, 2, 3, 2], { dtype: 'float64' });
       same(F.gridSample(t, grid, { paddingMode: 'border' }), F.gridSample(t.contiguous(), grid, { paddingMode: 'border' }));
-      expect(() => F.interpolate(x, { scaleFactor: 2, mode: 'bilinear', antialias: true })).toThrow('antialias');
+      expect(() => F.interpolate(x, { scaleFactor: 2, mode: 'nearest', antialias: true })).toThrow('Anti-alias option is only supported');
+      // Antialiasing changes nothing when upsampling bilinearly (the filter's support stays 1 pixel).
+      const aa = F.interpolate(x, { size: [5, 7], mode: 'bilinear', antialias: true });
+      expect(aa.sub(F.interpolate(x, { size: [5, 7], mode: 'bilinear' })).abs().max().item()).toBeLessThan(1e-12);
     });
   });
 
@@ -146,6 +149,7 @@ describe('resampling: errors, dtypes, memory, gradcheck', () => {
     tidy(() => {
       const x = randn([1, 1, 3, 4], { dtype: 'float64' }).requiresGrad_(true);
       expect(gradcheck((a: Tensor) => F.interpolate(a, { size: [5, 3], mode: 'bicubic', alignCorners: false }), [x])).toBe(true);
+      expect(gradcheck((a: Tensor) => F.interpolate(a, { size: [2, 3], mode: 'bilinear', antialias: true }), [x])).toBe(true);
       const g = randn([1, 2, 2, 2], { dtype: 'float64' }).mul(0.7).requiresGrad_(true);
       expect(gradcheck((a: Tensor, b: Tensor) => F.gridSample(a, b, { paddingMode: 'reflection' }), [x, g])).toBe(true);
     });

@@ -91,6 +91,43 @@ function cubicTaps(inSize: number, outSize: number, scale: number | null, alignC
   return taps;
 }
 
+/**
+ * Antialiased (bilinear / bicubic) taps, PyTorch's _compute_indices_weights_aa: when downsampling,
+ * the filter's support widens by the scale so every input pixel contributes (PIL's resampling).
+ * Positions have different tap counts; short ones are padded with zero weights.
+ */
+function antialiasTaps(inSize: number, outSize: number, scale: number | null, alignCorners: boolean, cubic: boolean): Tap[] {
+  const s = areaScale(inSize, outSize, alignCorners, scale);
+  const interpSize = cubic ? 4 : 2;
+  const support = s >= 1 ? interpSize * 0.5 * s : interpSize * 0.5;
+  const invScale = s >= 1 ? 1 / s : 1;
+  const filter = cubic ? aaCubic : (x: number): number => Math.max(0, 1 - Math.abs(x));
+  const rows: Array<{ start: number; w: number[] }> = [];
+  for (let o = 0; o < outSize; o++) {
+    const center = s * (o + 0.5);
+    const start = Math.max(Math.trunc(center - support + 0.5), 0);
+    const count = Math.min(Math.trunc(center + support + 0.5), inSize) - start;
+    const w: number[] = [];
+    for (let j = 0; j < count; j++) w.push(filter((j + start - center + 0.5) * invScale));
+    const total = w.reduce((a, b) => a + b, 0);
+    rows.push({ start, w: total !== 0 ? w.map((v) => v / total) : w });
+  }
+  const width = Math.max(...rows.map((r) => r.w.length));
+  return Array.from({ length: width }, (_, k) => ({
+    index: rows.map((r) => Math.min(r.start + k, inSize - 1)),
+    weight: rows.map((r) => r.w[k] ?? 0),
+  }));
+}
+
+/** PIL's bicubic filter (a = -0.5), used by the antialiased bicubic mode. */
+function aaCubic(v: number): number {
+  const a = -0.5;
+  const x = Math.abs(v);
+  if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+  if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
+  return 0;
+}
+
 /** Resamples `x` along `dim` as sum_k indexSelect(x, dim, index_k) * weight_k. */
 function resampleDim(x: Tensor, dim: number, taps: Tap[]): Tensor {
   return withTemps((keep) => {
@@ -131,7 +168,9 @@ export function interpolate(
   if (!['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area'].includes(m)) {
     throw new RuntimeError(`interpolate(): unsupported mode '${m}'`);
   }
-  if (o.antialias) throw new RuntimeError('interpolate(): antialias=True is not supported');
+  if (o.antialias && (m !== 'bilinear' && m !== 'bicubic')) {
+    throw new RuntimeError('Anti-alias option is only supported for bilinear and bicubic modes');
+  }
   const linearMode = LINEAR_DIMS[m] !== undefined;
   if (!linearMode && o.alignCorners != null) {
     throw new ValueError('align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear');
@@ -181,7 +220,9 @@ export function interpolate(
       const taps =
         m === 'nearest' || m === 'nearest-exact'
           ? nearestTaps(inSizes[i]!, outSizes[i]!, scales[i]!, m === 'nearest-exact')
-          : m === 'bicubic'
+          : o.antialias
+            ? antialiasTaps(inSizes[i]!, outSizes[i]!, scales[i]!, align, m === 'bicubic')
+            : m === 'bicubic'
             ? cubicTaps(inSizes[i]!, outSizes[i]!, scales[i]!, align)
             : linearTaps(inSizes[i]!, outSizes[i]!, scales[i]!, align);
       if (x !== input) keep(x);
