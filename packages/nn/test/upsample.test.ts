@@ -4,11 +4,11 @@ import '@torchts/backend-cpu';
 import { grad, gradcheck } from '@torchts/autograd';
 import { RuntimeError, Tensor, ValueError, memory, randn, tensor, tidy } from '@torchts/core';
 import * as nn from '../src/index.js';
+import { replay } from './resample-helpers.js';
+import type { Case } from './resample-helpers.js';
 
 const F = nn.functional;
 
-interface Enc { shape: number[]; data: number[] }
-interface Case { label: string; inputs: Enc[]; out: Enc; gradOut: Enc; grads: Enc[] }
 type InterpCase = Case & { kwargs: Record<string, unknown>; dtype: 'float32' | 'float64' };
 type ShuffleCase = Case & { fn: 'pixelShuffle' | 'pixelUnshuffle'; factor: number };
 type AffineCase = Case & { size: number[]; alignCorners: boolean };
@@ -23,29 +23,6 @@ const fx = JSON.parse(readFileSync(new URL('./fixtures/nn_upsample.json', import
   stn: Case;
   modules: ModuleCase[];
 };
-
-const decode = (e: Enc, dtype: 'float32' | 'float64' = 'float64'): Tensor => tensor(e.data, { dtype }).reshape(e.shape);
-
-function expectClose(actual: Tensor, expected: Enc, what: string, tol = 1e-10): void {
-  expect(actual.shape, `${what} shape`).toEqual(expected.shape);
-  const got = actual.reshape(-1).tolist() as number[];
-  expected.data.forEach((want, i) => {
-    expect(Math.abs(got[i]! - want), `${what}[${i}]: got ${got[i]}, want ${want}`).toBeLessThanOrEqual(tol * (1 + Math.abs(want)));
-  });
-}
-
-/** Runs fn on leaves made from the case's inputs; checks the output and every gradient against PyTorch. */
-function replay(c: Case, fn: (...xs: Tensor[]) => Tensor, dtype: 'float32' | 'float64' = 'float64'): void {
-  const tol = dtype === 'float64' ? 1e-10 : 1e-5;
-  tidy(() => {
-    const leaves = c.inputs.map((e) => decode(e, dtype).requiresGrad_(true));
-    const out = fn(...leaves);
-    expect(out.dtype).toBe(dtype);
-    expectClose(out, c.out, `${c.label} output`, tol);
-    const gs = grad([out], leaves, [decode(c.gradOut, dtype)], { allowUnused: true });
-    gs.forEach((g, i) => expectClose(g ?? leaves[i]!.mul(0), c.grads[i]!, `${c.label} grad ${i}`, tol));
-  });
-}
 
 describe('interpolate vs PyTorch 1.13', () => {
   for (const c of fx.interp) {

@@ -1,6 +1,6 @@
 /**
  * `interpolate` / `upsample*` of `nn.functional` (PyTorch 1.13): nearest, nearest-exact, linear,
- * bilinear, bicubic (A = -0.75), trilinear and area. Every resampling mode is separable, so each
+ * bilinear, bicubic (A = -0.75), trilinear and area, and antialiased bilinear / bicubic. Every resampling mode is separable, so each
  * spatial dim is resampled in turn as a sum of `indexSelect`s weighted by per-output coefficients
  * computed here with PyTorch's exact source-index formulas; the ops' derivatives give autograd.
  */
@@ -168,8 +168,8 @@ export function interpolate(
   if (!['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area'].includes(m)) {
     throw new RuntimeError(`interpolate(): unsupported mode '${m}'`);
   }
-  if (o.antialias && (m !== 'bilinear' && m !== 'bicubic')) {
-    throw new RuntimeError('Anti-alias option is only supported for bilinear and bicubic modes');
+  if (o.antialias && !((m === 'bilinear' || m === 'bicubic') && input.dim() === 4)) {
+    throw new ValueError('Anti-alias option is only supported for bilinear and bicubic modes');
   }
   const linearMode = LINEAR_DIMS[m] !== undefined;
   if (!linearMode && o.alignCorners != null) {
