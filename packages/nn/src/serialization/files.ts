@@ -12,9 +12,10 @@ import type { Tensor } from '@torchts/core';
 import { asBytes } from './bytes.js';
 import type { Bytes } from './bytes.js';
 import { loadNpz, saveNpz } from './npz.js';
-import { isLegacyPickle, loadPytorchCheckpoint, savePytorchCheckpoint } from './pytorch.js';
+import { isLegacyCheckpoint, loadLegacyCheckpoint } from './legacy.js';
+import { loadPytorchCheckpoint, savePytorchCheckpoint } from './pytorch.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
-import { readZip } from './zip.js';
+import { isZipSignature, readZip } from './zip.js';
 
 export type SaveFormat = 'safetensors' | 'pt' | 'npz';
 
@@ -40,15 +41,15 @@ export function save(obj: unknown, opts: SaveOptions = {}): Uint8Array {
   }
 }
 
-/** Deserialises bytes written by `save`, torch.save, safetensors or np.savez (detected from the content). */
+/** Deserialises bytes written by `save`, torch.save (zip or legacy), safetensors or np.savez (detected from the content). */
 export function load(data: Bytes, opts: LoadOptions = {}): unknown {
   const b = asBytes(data, 'load');
-  if (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) {
+  if (isZipSignature(b)) {
     const names = [...readZip(b).keys()];
     if (names.some((n) => n === 'data.pkl' || n.endsWith('/data.pkl'))) return loadPytorchCheckpoint(b, opts);
     return loadNpz(b, opts);
   }
-  if (isLegacyPickle(b)) return loadPytorchCheckpoint(b, opts); // legacy: explains itself
+  if (isLegacyCheckpoint(b)) return loadLegacyCheckpoint(b, opts);
   return loadSafetensors(b, opts);
 }
 

@@ -6,41 +6,23 @@
  * shared a storage in PyTorch share one here too. Writing produces files that
  * torch.load(..., weights_only=True) accepts.
  */
-import { Tensor, ValueError, emptyTensor, itemsize } from '@torchts/core';
+import { Tensor, ValueError, itemsize } from '@torchts/core';
 import type { DType } from '@torchts/core';
-import { Parameter, isParameter } from '../parameter.js';
+import { isParameter } from '../parameter.js';
 import { ensure, encodeUtf8 } from './bytes.js';
-import { PyGlobal, unpickle } from './unpickle.js';
 import type { PyValue } from './unpickle.js';
 import { pickle, py } from './pickle.js';
 import type { PickleNode } from './pickle.js';
-import { readZip, writeZip } from './zip.js';
+import { loadLegacyCheckpoint } from './legacy.js';
+import { STORAGE_DTYPE, StorageRef, TorchPickleLoad, fillStorage, isInt, storageDtype } from './torch-pickle.js';
+import type { CheckpointValue } from './torch-pickle.js';
+import { isZipSignature, readZip, writeZip } from './zip.js';
+
+export type { CheckpointValue };
 
 const FMT = 'torch.load';
 
-const STORAGE_DTYPE: Record<string, DType> = {
-  FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
-  LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8', ByteStorage: 'uint8',
-  BoolStorage: 'bool',
-};
 const DTYPE_STORAGE = Object.fromEntries(Object.entries(STORAGE_DTYPE).map(([k, v]) => [v, k])) as Record<DType, string>;
-
-const ALLOWED_CALLS = new Set(['collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_parameter']);
-
-/** A storage loaded from the archive: a flat tensor holding its elements. */
-class StorageRef {
-  constructor(readonly flat: Tensor, readonly key: string) {}
-}
-
-/** What loadPytorchCheckpoint returns: dicts and OrderedDicts become Maps, lists and tuples arrays. */
-export type CheckpointValue = Tensor | Map<unknown, CheckpointValue> | CheckpointValue[] | string | number | bigint | boolean | null;
-
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
-
-function intList(v: unknown, what: string): number[] {
-  ensure(Array.isArray(v) && v.every((x) => isInt(x) && x >= 0), FMT, () => `${what} must be a tuple of non-negative integers, got ${String(v)}`);
-  return v as number[];
-}
 
 function checkPrefix(names: Iterable<string>): string {
   for (const n of names) {
@@ -49,138 +31,48 @@ function checkPrefix(names: Iterable<string>): string {
   throw new ValueError(`${FMT}: the archive has no data.pkl record; is this a torch.save file?`);
 }
 
-/** Legacy torch.save files start with a pickled magic number: PROTO 2, LONG1 of 10 bytes. */
-export function isLegacyPickle(b: Uint8Array): boolean {
-  return b.length >= 4 && b[0] === 0x80 && b[1] === 0x02 && b[2] === 0x8a && b[3] === 0x0a;
-}
-
-/** Reads a PyTorch zip checkpoint (torch.save's default format since 1.6) without running any code. */
+/**
+ * Reads a PyTorch checkpoint without running any code: the zip format (torch.save's default since
+ * 1.6) or the legacy stream (`_use_new_zipfile_serialization=False`), told apart by their bytes.
+ */
 export function loadPytorchCheckpoint(b: Uint8Array, opts: { device?: string } = {}): CheckpointValue {
-  if (isLegacyPickle(b)) {
-    throw new ValueError(`${FMT}: this is PyTorch's legacy (pre-1.6, non-zip) format, which is not supported; re-save it with torch.save(obj, f) from a recent PyTorch`);
-  }
-  ensure(b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b, FMT, () => 'not a PyTorch zip checkpoint (missing the PK zip signature)');
+  if (!isZipSignature(b)) return loadLegacyCheckpoint(b, opts);
   const entries = readZip(b);
   const prefix = checkPrefix(entries.keys());
   const byteorder = entries.get(`${prefix}byteorder`);
   const bigEndian = byteorder !== undefined && new TextDecoder().decode(byteorder).trim() === 'big';
-  const device = opts.device ?? 'cpu';
+  const load = new TorchPickleLoad(FMT, opts.device ?? 'cpu');
   const storages = new Map<string, StorageRef>();
-  const created: Tensor[] = [];
 
   const loadStorage = (pid: PyValue): StorageRef => {
     ensure(Array.isArray(pid) && pid.length === 5 && pid[0] === 'storage', FMT, () => 'unsupported persistent id (expected a storage record)');
     const [, type, key, , numel] = pid as [string, unknown, unknown, unknown, unknown];
-    ensure(type instanceof PyGlobal && type.module === 'torch' && type.name in STORAGE_DTYPE, FMT, () => `unsupported storage type ${type instanceof PyGlobal ? type.qualname : String(type)}`);
+    const dtype = storageDtype(type, FMT);
     ensure(typeof key === 'string' && /^[\w.-]+$/.test(key), FMT, () => `invalid storage key ${String(key)}`);
     ensure(isInt(numel) && numel >= 0, FMT, () => `invalid storage size ${String(numel)}`);
-    const dtype = STORAGE_DTYPE[(type as PyGlobal).name]!;
-    const seen = storages.get(key as string);
+    const seen = storages.get(key);
     if (seen) {
       ensure(seen.flat.dtype === dtype, FMT, () => `storage '${key}' is used with two types`);
       return seen;
     }
     const data = entries.get(`${prefix}data/${key}`);
     ensure(data !== undefined, FMT, () => `storage record '${prefix}data/${key}' is missing from the archive`);
-    const isz = itemsize(dtype);
-    const nbytes = (numel as number) * isz;
+    const nbytes = numel * itemsize(dtype);
     ensure(data.length >= nbytes, FMT, () => `storage '${key}' declares ${numel} ${dtype} elements (${nbytes} bytes) but its record has ${data.length} bytes`);
-    const flat = emptyTensor([numel as number], dtype, device);
-    created.push(flat);
-    if (nbytes > 0) {
-      let payload = data.subarray(0, nbytes);
-      if ((bigEndian && isz > 1) || dtype === 'bool') {
-        payload = payload.slice();
-        if (dtype === 'bool') for (let k = 0; k < nbytes; k++) payload[k] = payload[k] ? 1 : 0;
-        else for (let e = 0; e < nbytes; e += isz) payload.subarray(e, e + isz).reverse();
-      }
-      flat._storage.backend.writeBytes(flat._storage, 0, payload);
-    }
-    const ref = new StorageRef(flat, key as string);
-    storages.set(key as string, ref);
+    const flat = load.allocate(numel, dtype);
+    fillStorage(flat, data.subarray(0, nbytes), bigEndian);
+    const ref = new StorageRef(flat, key);
+    storages.set(key, ref);
     return ref;
   };
 
-  const rebuildTensor = (args: PyValue[]): Tensor => {
-    ensure(args.length >= 4 && args.length <= 7, FMT, () => `_rebuild_tensor_v2 expects 6 or 7 arguments, got ${args.length}`);
-    const [storage, offset, sizeArg, strideArg, requiresGrad] = args;
-    ensure(storage instanceof StorageRef, FMT, () => '_rebuild_tensor_v2: the first argument is not a storage');
-    ensure(isInt(offset) && offset >= 0, FMT, () => `_rebuild_tensor_v2: invalid storage offset ${String(offset)}`);
-    const size = intList(sizeArg, 'size');
-    const stride = intList(strideArg, 'stride');
-    ensure(size.length === stride.length, FMT, () => `size (${size.length} dims) and stride (${stride.length} dims) differ in length`);
-    const flat = (storage as StorageRef).flat;
-    const storageNumel = flat.numel();
-    if (!size.includes(0)) {
-      let last = offset as number;
-      for (let d = 0; d < size.length; d++) last += (size[d]! - 1) * stride[d]!;
-      ensure(last < storageNumel, FMT, () => `tensor (offset ${offset}, size [${size}], stride [${stride}]) reaches element ${last} of storage '${(storage as StorageRef).key}', which has ${storageNumel}`);
-    }
-    const t = new Tensor(flat._storage, [...size], [...stride], offset as number, flat.dtype);
-    created.push(t);
-    if (requiresGrad === true) t.requiresGrad = true;
-    return t;
-  };
-
-  let result: PyValue;
   try {
-    result = unpickle(entries.get(`${prefix}data.pkl`)!, {
-      persistentLoad: loadStorage,
-      allowGlobal: (m, n) => ALLOWED_CALLS.has(`${m}.${n}`) || (m === 'torch' && n in STORAGE_DTYPE),
-      rejectReason: (m, n) => (m === 'torch.storage' && n === '_load_from_bytes'
-        ? 'it would run torch.load on embedded bytes (a storage pickled outside torch.save)'
-        : undefined),
-      call(fn, args) {
-        switch (fn.qualname) {
-          case 'collections.OrderedDict':
-            ensure(args.length === 0, FMT, () => 'OrderedDict() with arguments is not supported');
-            return new Map();
-          case 'torch._utils._rebuild_tensor_v2':
-            return rebuildTensor(args);
-          case 'torch._utils._rebuild_parameter': {
-            ensure(args.length === 3 && args[0] instanceof Tensor, FMT, () => '_rebuild_parameter expects (tensor, requires_grad, hooks)');
-            const p = Parameter(args[0] as Tensor, args[1] === true);
-            created.push(p);
-            return p;
-          }
-          default:
-            throw new ValueError(`${FMT}: ${fn.qualname} cannot be called`);
-        }
-      },
-      build(obj, state) {
-        // An OrderedDict's instance state (a state dict's `_metadata`) carries nothing tensors need.
-        ensure(obj instanceof Map && (state === null || state instanceof Map), FMT, () => 'BUILD is only supported on OrderedDicts');
-      },
-    });
+    const [result] = load.readObject(entries.get(`${prefix}data.pkl`)!, 0, loadStorage);
+    return load.finish(result);
   } catch (e) {
-    for (const t of created) if (!t.isDisposed) t.dispose();
+    load.dispose();
     throw e;
   }
-  // Keep what the result holds; the flat storage holders (and unreferenced tensors) go.
-  const reachable = new Set<Tensor>();
-  const seen = new Set<unknown>();
-  // Iterative walk: a hostile pickle may nest lists deeper than the JS call stack.
-  const walk = (root: unknown) => {
-    const todo = [root];
-    while (todo.length) {
-      const v = todo.pop();
-      if (seen.has(v)) continue;
-      seen.add(v);
-      if (v instanceof Tensor) reachable.add(v);
-      else if (v instanceof StorageRef) throw new ValueError(`${FMT}: bare storages are not supported as values`);
-      else if (v instanceof PyGlobal) throw new ValueError(`${FMT}: the checkpoint holds the global ${v.qualname} as a value`);
-      else if (v instanceof Map) for (const [k, x] of v) todo.push(k, x);
-      else if (Array.isArray(v)) for (const x of v) todo.push(x);
-    }
-  };
-  try {
-    walk(result);
-  } catch (e) {
-    for (const t of created) if (!t.isDisposed) t.dispose();
-    throw e;
-  }
-  for (const t of created) if (!reachable.has(t)) t.dispose();
-  return result as CheckpointValue;
 }
 
 // ---- writing ----------------------------------------------------------------------------------

@@ -54,8 +54,16 @@ function opName(op: number): string {
 
 /** Interprets `b` as a pickle and returns its top-level object. */
 export function unpickle(b: Uint8Array, hooks: UnpickleHooks): PyValue {
+  return unpickleAt(b, 0, hooks)[0];
+}
+
+/**
+ * Interprets the pickle that starts at byte `start` of `b` (files such as PyTorch's legacy format
+ * hold several pickles back to back) and returns its top-level object and the byte after its STOP.
+ */
+export function unpickleAt(b: Uint8Array, start: number, hooks: UnpickleHooks): [PyValue, number] {
   const dv = dataView(b);
-  let pos = 0;
+  let pos = start;
   const stack: PyValue[] = [];
   const marks: number[] = [];
   const memo = new Map<number, PyValue>();
@@ -124,7 +132,7 @@ export function unpickle(b: Uint8Array, hooks: UnpickleHooks): PyValue {
         break;
       case 0x2e: { // STOP
         ensure(stack.length === 1 && marks.length === 0, FMT, () => `STOP with ${stack.length} values on the stack (expected 1)`);
-        return stack[0];
+        return [stack[0], pos];
       }
       case 0x28: marks.push(stack.length); stack.push(MARK); break;
       case 0x7d: stack.push(new Map()); break;

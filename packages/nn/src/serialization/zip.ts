@@ -31,6 +31,11 @@ export function crc32(data: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+/** Whether `b` starts like a zip archive (a local file header). */
+export function isZipSignature(b: Uint8Array): boolean {
+  return b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+}
+
 /** Entry name -> its bytes (a view into the archive, no copy), in central-directory order. */
 export type ZipEntries = Map<string, Uint8Array>;
 
