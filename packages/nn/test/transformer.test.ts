@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import '@torchts/backend-cpu';
-import { noGrad } from '@torchts/autograd';
+import { gradcheck, noGrad } from '@torchts/autograd';
 import * as torch from '@torchts/core';
 import { Tensor } from '@torchts/core';
 import type { DType } from '@torchts/core';
@@ -26,6 +26,7 @@ const fx = JSON.parse(readFileSync(new URL('./fixtures/nn_transformer.json', imp
   cases: ModuleCase[];
   sdpa: SdpaCase[];
   keys: Record<string, string[]>;
+  initBiasKv: Record<string, Enc>;
 };
 
 const num = (v: number | boolean | string): number | boolean =>
@@ -50,7 +51,9 @@ function build(c: ModuleCase): { mod: nn.Module; fwd: Fwd } {
   const dtype = 'float64' as const;
   const layerOpts = { dtype, dimFeedforward: k.dimFeedforward, normFirst: k.normFirst, activation: k.activation, batchFirst: k.batchFirst, layerNormEps: k.layerNormEps };
   if (c.name.startsWith('mha')) {
-    const mod = new nn.MultiheadAttention(k.embedDim, k.numHeads, { kdim: k.kdim, vdim: k.vdim, bias: k.bias, batchFirst: k.batchFirst, dtype });
+    const mod = new nn.MultiheadAttention(k.embedDim, k.numHeads, {
+      kdim: k.kdim, vdim: k.vdim, bias: k.bias, batchFirst: k.batchFirst, addBiasKv: k.addBiasKv, addZeroAttn: k.addZeroAttn, dtype,
+    });
     return { mod, fwd: (m, [q, kk, v], masks) => (m as nn.MultiheadAttention).call(q!, kk!, v!, masks as never) };
   }
   if (c.name.startsWith('enc_layer')) {
@@ -132,6 +135,7 @@ describe('construction, names and initialisation', () => {
     torch.tidy(() => {
       expect([...new nn.MultiheadAttention(8, 2).stateDict().keys()]).toEqual(fx.keys.mha);
       expect([...new nn.MultiheadAttention(8, 2, { kdim: 5, vdim: 6 }).stateDict().keys()]).toEqual(fx.keys.mha_kv);
+      expect([...new nn.MultiheadAttention(8, 2, { addBiasKv: true }).stateDict().keys()]).toEqual(fx.keys.mha_bias_kv);
       const tr = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 2, numDecoderLayers: 1, dimFeedforward: 16 });
       expect([...tr.stateDict().keys()]).toEqual(fx.keys.transformer);
     });
@@ -146,6 +150,38 @@ describe('construction, names and initialisation', () => {
       expect(() => new nn.MultiheadAttention(7, 2)).toThrow(/divisible by num_heads/);
       expect(() => m.call(torch.randn([3, 2, 6]), torch.randn([3, 2, 6]), torch.randn([3, 2, 6]))).toThrow(/expecting embedding dimension of 8/);
       expect(() => m.call(torch.randn([3, 2, 8]), torch.randn([4, 2, 8]), torch.randn([4, 2, 8]), { attnMask: torch.zeros([3, 3]) })).toThrow(/2D attn_mask/);
+    });
+  });
+  it('MHA with addBiasKv initialises like PyTorch from the same seed (xavier_normal_ bias_k/bias_v)', () => {
+    torch.tidy(() => {
+      torch.manualSeed(5);
+      const m = new nn.MultiheadAttention(8, 2, { addBiasKv: true });
+      const sd = m.stateDict();
+      expect([...sd.keys()]).toEqual(Object.keys(fx.initBiasKv));
+      for (const [name, e] of Object.entries(fx.initBiasKv)) close(sd.get(name)!.double(), e, name, 1e-6);
+      expect(m.bias_k!.shape).toEqual([1, 1, 8]);
+      const noKv = new nn.MultiheadAttention(8, 2);
+      expect(noKv.bias_k).toBeNull();
+      const q = torch.randn([3, 2, 8]);
+      expect(() => F.multiHeadAttentionForward(q, q, q, {
+        numHeads: 2, inProjWeight: noKv.in_proj_weight, inProjBias: null, outProjWeight: noKv.out_proj.weight, outProjBias: null,
+        biasK: m.bias_k, biasV: null, dropoutP: 0, training: false,
+      })).toThrow(/bias_k and bias_v must both be given/);
+    });
+  });
+  it('gradcheck (float64): attention with bias_k/bias_v, a zero key and both masks', () => {
+    torch.tidy(() => {
+      torch.manualSeed(2);
+      const r = (...shape: number[]) => torch.randn(shape, { dtype: 'float64' }).requiresGrad_(true);
+      const inProj = torch.randn([12, 4], { dtype: 'float64' });
+      const outProj = torch.randn([4, 4], { dtype: 'float64' });
+      const kpm = torch.tensor([[false, true, false]], { dtype: 'bool' });
+      const mask = torch.tensor([[0, -1, 0.5], [0.25, 0, -2]], { dtype: 'float64' });
+      const f = (q: Tensor, kv: Tensor, bk: Tensor, bv: Tensor): Tensor => F.multiHeadAttentionForward(q, kv, kv, {
+        numHeads: 2, inProjWeight: inProj, inProjBias: null, outProjWeight: outProj, outProjBias: null,
+        biasK: bk, biasV: bv, addZeroAttn: true, dropoutP: 0, training: false,
+      }, { attnMask: mask, keyPaddingMask: kpm })[0];
+      expect(gradcheck((...a) => f(a[0]!, a[1]!, a[2]!, a[3]!), [r(2, 1, 4), r(3, 1, 4), r(1, 1, 4), r(1, 1, 4)])).toBe(true);
     });
   });
   it('encoder copies are independent deep copies with equal initial weights', () => {

@@ -106,6 +106,11 @@ export interface MultiHeadAttentionParams {
   vProjWeight?: Tensor | null;
   outProjWeight: Tensor;
   outProjBias: Tensor | null;
+  /** [1, 1, E] each: a learned key and value appended to every sequence (PyTorch's add_bias_kv). */
+  biasK?: Tensor | null;
+  biasV?: Tensor | null;
+  /** Appends an all-zero key and value after the projections (PyTorch's add_zero_attn). */
+  addZeroAttn?: boolean;
   dropoutP: number;
   training: boolean;
 }
@@ -168,10 +173,28 @@ export function multiHeadAttentionForward(
       [wq, wk, wv] = [p.qProjWeight, p.kProjWeight, p.vProjWeight];
     }
     const q = t(linear(q3, wq, bias(0)));
-    const k = t(linear(k3, wk, bias(1)));
-    const v = t(linear(v3, wv, bias(2)));
+    let k = t(linear(k3, wk, bias(1)));
+    let v = t(linear(v3, wv, bias(2)));
+    const biasK = p.biasK ?? null;
+    const biasV = p.biasV ?? null;
+    if ((biasK === null) !== (biasV === null)) throw new RuntimeError('bias_k and bias_v must both be given or both be None');
+    if (biasK && biasV) {
+      // One more key/value position per sequence: [S, N, E] -> [S + 1, N, E].
+      k = t(core.cat([k, t(biasK.expand([1, N, E]))], 0));
+      v = t(core.cat([v, t(biasV.expand([1, N, E]))], 0));
+    }
     // [len, N, E] -> [N, H, len, hd]
-    const heads = (x: Tensor, len: number): Tensor => t(t(x.reshape([len, N, H, hd])).permute(1, 2, 0, 3));
+    const heads = (x: Tensor): Tensor => t(t(x.reshape([x.shape[0]!, N, H, hd])).permute(1, 2, 0, 3));
+    let kh = heads(k);
+    let vh = heads(v);
+    if (p.addZeroAttn) {
+      const zero = t(core.zeros([N, H, 1, hd], { dtype: kh.dtype, device: kh.device }));
+      kh = t(core.cat([kh, zero], 2));
+      vh = t(core.cat([vh, zero], 2));
+    }
+    // Positions added above are never masked: the masks get zero (allowed) columns for them.
+    const added = kh.shape[2]! - S;
+    const padKeys = (m: Tensor): Tensor => (added ? t(core.pad(m, [0, added])) : m);
 
     // Masks as additive biases, broadcast against the scores [N, H, L, S].
     let maskBias: Tensor | null = null;
@@ -191,7 +214,7 @@ export function multiHeadAttentionForward(
       } else {
         throw new RuntimeError(`attn_mask's dimension ${m.ndim} is not supported`);
       }
-      maskBias = m;
+      maskBias = padKeys(m);
     }
     if (kpm) {
       if (kpm.ndim !== 2 || kpm.shape[0] !== N || kpm.shape[1] !== S) {
@@ -199,11 +222,11 @@ export function multiHeadAttentionForward(
       }
       let kb = boolToBias(kpm, q.dtype, true);
       if (kb !== kpm) t(kb);
-      kb = t(kb.reshape([N, 1, 1, S]));
+      kb = t(padKeys(kb).reshape([N, 1, 1, S + added]));
       maskBias = maskBias ? t(maskBias.add(kb)) : kb;
     }
 
-    const [o4, w4] = attend(heads(q, L), heads(k, S), heads(v, S), maskBias, 1 / Math.sqrt(hd), p.dropoutP, p.training);
+    const [o4, w4] = attend(heads(q), kh, vh, maskBias, 1 / Math.sqrt(hd), p.dropoutP, p.training);
     t(o4);
     const merged = t(t(o4.permute(2, 0, 1, 3)).reshape([L, N, E]));
     let out = linear(merged, p.outProjWeight, p.outProjBias);

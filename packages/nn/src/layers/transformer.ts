@@ -26,6 +26,10 @@ export interface MultiheadAttentionOptions extends Factory {
   kdim?: number | null;
   vdim?: number | null;
   batchFirst?: boolean;
+  /** Learned bias_k / bias_v ([1, 1, embedDim]) appended to the keys and values. */
+  addBiasKv?: boolean;
+  /** Appends an all-zero key and value to every sequence. */
+  addZeroAttn?: boolean;
 }
 
 export interface MultiheadAttentionForwardOptions {
@@ -49,6 +53,9 @@ export class MultiheadAttention extends Module {
   declare k_proj_weight: Tensor | null;
   declare v_proj_weight: Tensor | null;
   declare in_proj_bias: Tensor | null;
+  declare bias_k: Tensor | null;
+  declare bias_v: Tensor | null;
+  declare addZeroAttn: boolean;
   declare out_proj: Linear;
 
   constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
@@ -72,16 +79,22 @@ export class MultiheadAttention extends Module {
       this.v_proj_weight = Parameter(core.empty([embedDim, this.vdim], f));
     }
     this.in_proj_bias = opts.bias ?? true ? Parameter(core.empty([3 * embedDim], f)) : null;
+    const biasKv = opts.addBiasKv ?? false;
+    this.bias_k = biasKv ? Parameter(core.empty([1, 1, embedDim], f)) : null;
+    this.bias_v = biasKv ? Parameter(core.empty([1, 1, embedDim], f)) : null;
+    this.addZeroAttn = opts.addZeroAttn ?? false;
     this.out_proj = new Linear(embedDim, embedDim, { ...f, bias: opts.bias ?? true });
     this.resetParameters();
   }
 
-  /** xavier_uniform_ on the input projections, zero biases (out_proj.weight keeps Linear's init), as PyTorch. */
+  /** xavier_uniform_ on the input projections, zero biases (out_proj.weight keeps Linear's init), xavier_normal_ on bias_k/bias_v, as PyTorch. */
   resetParameters(): void {
     if (this._qkvSameEmbedDim) init.xavierUniform_(this.in_proj_weight!);
     else for (const w of [this.q_proj_weight!, this.k_proj_weight!, this.v_proj_weight!]) init.xavierUniform_(w);
     if (this.in_proj_bias) init.constant_(this.in_proj_bias, 0);
     if (this.out_proj.bias) init.constant_(this.out_proj.bias, 0);
+    if (this.bias_k) init.xavierNormal_(this.bias_k);
+    if (this.bias_v) init.xavierNormal_(this.bias_v);
   }
 
   /** Returns [output, attention weights or null]; inputs are [L, N, E] ([N, L, E] with batchFirst) or unbatched [L, E]. */
@@ -105,6 +118,9 @@ export class MultiheadAttention extends Module {
           vProjWeight: this.v_proj_weight ?? null,
           outProjWeight: this.out_proj.weight,
           outProjBias: this.out_proj.bias,
+          biasK: this.bias_k,
+          biasV: this.bias_v,
+          addZeroAttn: this.addZeroAttn,
           dropoutP: this.dropout,
           training: this.training,
         },
