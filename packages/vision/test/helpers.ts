@@ -15,7 +15,9 @@ export const decodeTensor = (e: Enc): Tensor =>
 export function expectTensor(got: Tensor, want: Enc, what: string, tol: { atol?: number; rtol?: number; u8?: number } = {}): void {
   expect(got.dtype, `${what} dtype`).toBe(want.dtype);
   expect(got.shape, `${what} shape`).toEqual(want.shape);
-  const g = got.reshape(-1).tolist() as number[];
+  const flat = got.reshape(-1);
+  const g = flat.tolist() as number[];
+  flat.dispose();
   const isInt = !want.dtype.startsWith('float');
   const atol = isInt ? (tol.u8 ?? 0) : (tol.atol ?? (want.dtype === 'float64' ? 1e-12 : 1e-6));
   const rtol = isInt ? 0 : (tol.rtol ?? (want.dtype === 'float64' ? 1e-10 : 1e-5));
