@@ -1,4 +1,4 @@
 import { defineTorchtsConfig } from '../../tooling/vitest.base.ts';
 
-// --expose-gc lets the memory test check the FinalizationRegistry safety net.
-export default defineTorchtsConfig({ test: { execArgv: ['--expose-gc'] } });
+// Worker threads run the dist build: global-setup makes sure it is current.
+export default defineTorchtsConfig({ test: { execArgv: ['--expose-gc'], globalSetup: ['test/global-setup.ts'] } });

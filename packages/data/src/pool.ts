@@ -20,6 +20,29 @@ export function workerEntry(): URL {
   return new URL(here.endsWith('.ts') ? '../dist/worker.js' : './worker.js', here);
 }
 
+/**
+ * The parent's Node flags minus those a worker must not inherit: --input-type (only valid with
+ * --eval), --expose-gc (process-wide; workers refuse it) and the 'source' export condition (it
+ * would point workers at TypeScript sources).
+ */
+export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--input-type')) {
+      if (a === '--input-type') i++;
+      continue;
+    }
+    if ((a === '--conditions' || a === '-C') && argv[i + 1] === 'source') {
+      i++;
+      continue;
+    }
+    if (a === '--conditions=source' || a === '-C=source' || a === '--expose-gc' || a === '--expose_gc') continue;
+    out.push(a);
+  }
+  return out;
+}
+
 const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
   Error, TypeError, RangeError, SyntaxError, ReferenceError, RuntimeError, IndexError, ValueError, NotImplementedError,
 };
@@ -59,13 +82,14 @@ export class WorkerPool {
   constructor(private readonly opts: PoolOptions) {
     const n = opts.boot.numWorkers;
     this.workers = Array.from({ length: n }, (_, workerId) => {
-      const w = new Worker(workerEntry(), { workerData: { ...opts.boot, workerId } satisfies WorkerBoot });
-      w.unref();
+      const w = new Worker(workerEntry(), { execArgv: workerExecArgv(), workerData: { ...opts.boot, workerId } satisfies WorkerBoot });
       w.on('message', (msg: FromWorker) => this.onMessage(workerId, msg));
       w.on('error', (e) => this.fail(new RuntimeError(`DataLoader worker ${workerId} crashed: ${e instanceof Error ? e.message : String(e)}`)));
       w.on('exit', (code) => {
         if (!this.closed) this.fail(new RuntimeError(`DataLoader worker ${workerId} exited unexpectedly with exit code ${code}`));
       });
+      // After the listeners: adding a 'message' listener refs the worker's port again.
+      w.unref();
       return w;
     });
   }
