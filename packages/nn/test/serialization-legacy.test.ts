@@ -115,6 +115,7 @@ describe('legacy torch.save files (PyTorch 1.13, _use_new_zipfile_serialization=
     expect(() => load(noFlag)).toThrow(/sys_info\) is malformed/);
     const code = legacyFile(py.call('os', 'system', [py.str('ls')]), [], []);
     expect(() => load(code)).toThrow(/refusing global 'os.system'/);
+    expect(() => load(fixture('whole_module.pt'))).toThrow(/refusing global 'cases.serialization_legacy.Tiny': classes are never instantiated, so a whole pickled model \(torch.save\(model\)\) cannot be read; save model.state_dict\(\) instead/);
     const globalInHeader = legacyFile(py.none(), [], [], py.call('collections', 'OrderedDict', []));
     expect(() => load(globalInHeader)).toThrow(/refusing global 'collections.OrderedDict'/);
   });

@@ -96,6 +96,7 @@ export class TorchPickleLoad {
       rejectReason: (m, n) => {
         if (m === 'torch.storage' && n === '_load_from_bytes') return 'it would run torch.load on embedded bytes (a storage pickled outside torch.save)';
         if (STORAGE_MODULES.has(m) && n.endsWith('Storage')) return 'torchts has no dtype for this storage type';
+        if (/^[A-Z]/.test(n)) return 'classes are never instantiated, so a whole pickled model (torch.save(model)) cannot be read; save model.state_dict() instead';
         return undefined;
       },
       call: (fn, args) => {
