@@ -1,2 +1,8 @@
-// Filled in by the ops work of issue #5.
-export {};
+// torchvision.ops: box utilities, non-maximum suppression, RoIAlign and RoIPool.
+export { boxArea, boxIou, generalizedBoxIou, boxConvert, clipBoxesToImage, removeSmallBoxes } from './boxes.js';
+export type { BoxFormat } from './boxes.js';
+export { nms, batchedNms } from './nms.js';
+export { roiAlign } from './roi-align.js';
+export type { RoiAlignOptions } from './roi-align.js';
+export { roiPool } from './roi-pool.js';
+export type { RoiBoxes } from './roi.js';
