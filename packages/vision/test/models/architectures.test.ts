@@ -1,0 +1,63 @@
+/**
+ * Every full-size architecture has torchvision's state dict: the same keys in the same order, with
+ * the same shapes and dtypes (fixture: tooling/fixtures/cases/vision_models.py). Random fills are
+ * stubbed here so VGG-16 (138M parameters) builds in a moment; the seeded draws themselves are
+ * checked in parity.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import '@torchts/backend-cpu';
+import '@torchts/autograd';
+import { Tensor } from '@torchts/core';
+import type { Module } from '@torchts/nn';
+import * as models from '../../src/models/index.js';
+import { readFixture } from './helpers.js';
+
+const BUILDERS: Record<string, () => Module> = {
+  lenet5: () => models.lenet5(),
+  alexnet: () => models.alexnet(),
+  vgg11: () => models.vgg11(),
+  vgg11_bn: () => models.vgg11Bn(),
+  vgg16: () => models.vgg16(),
+  vgg16_bn: () => models.vgg16Bn(),
+  resnet18: () => models.resnet18(),
+  resnet34: () => models.resnet34(),
+  resnet50: () => models.resnet50(),
+  resnext50_32x4d: () => models.resnext50_32x4d(),
+  wide_resnet50_2: () => models.wideResnet50_2(),
+  mobilenet_v2: () => models.mobilenetV2(),
+  mobilenet_v3_small: () => models.mobilenetV3Small(),
+  mobilenet_v3_large: () => models.mobilenetV3Large(),
+  efficientnet_b0: () => models.efficientnetB0(),
+  vit_b_16: () => models.vitB16(),
+};
+
+const expected = readFixture<Record<string, Array<[string, number[], string]>>>('architectures.json');
+
+describe('state dicts equal torchvision 0.14', () => {
+  beforeAll(() => {
+    const keep = function (this: Tensor): Tensor {
+      return this;
+    };
+    vi.spyOn(Tensor.prototype, 'uniform_').mockImplementation(keep);
+    vi.spyOn(Tensor.prototype, 'normal_').mockImplementation(keep);
+  });
+  afterAll(() => vi.restoreAllMocks());
+
+  it('covers every architecture of the fixture', () => {
+    expect(Object.keys(BUILDERS).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  for (const [name, build] of Object.entries(BUILDERS)) {
+    it(name, () => {
+      const model = build();
+      try {
+        const sd = model.stateDict();
+        const actual = [...sd].map(([k, t]) => [k, [...t.shape], t.dtype]);
+        for (const t of sd.values()) t.dispose();
+        expect(actual).toEqual(expected[name]);
+      } finally {
+        model.dispose();
+      }
+    });
+  }
+});
