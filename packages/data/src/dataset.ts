@@ -20,14 +20,19 @@ export abstract class Dataset<T = unknown> {
 /**
  * A dataset that is a stream: subclasses implement `[Symbol.iterator]` (usable by the synchronous
  * DataLoader iterator) and/or `[Symbol.asyncIterator]`. An optional `length` lets `loader.length` work.
+ * (The iterator methods are not declared here, so subclasses define them without `override`.)
  */
 export abstract class IterableDataset<T = unknown> {
+  /** Type-level only: the sample type. */
+  declare readonly __sample?: T;
+
   /** `dataset + other` in PyTorch: a ChainDataset. */
   chain(other: IterableDataset<T>): ChainDataset<T> {
     return new ChainDataset<T>([this, other]);
   }
 }
-export interface IterableDataset<T = unknown> {
+/** What an iterable dataset offers at run time. */
+interface Streams<T> {
   [Symbol.iterator]?(): Iterator<T>;
   [Symbol.asyncIterator]?(): AsyncIterator<T>;
 }
@@ -43,7 +48,8 @@ export function isIterableDataset(d: unknown): d is IterableDataset<unknown> {
 }
 
 /** An iterator over an iterable dataset, preferring the synchronous one when there is one. */
-export function datasetIterator<T>(d: IterableDataset<T>, sync: boolean): Iterator<T> | AsyncIterator<T> {
+export function datasetIterator<T>(dataset: IterableDataset<T>, sync: boolean): Iterator<T> | AsyncIterator<T> {
+  const d = dataset as IterableDataset<T> & Streams<T>;
   if (typeof d[Symbol.iterator] === 'function') return d[Symbol.iterator]!();
   if (sync) {
     throw new TypeError(`${d.constructor.name} has only [Symbol.asyncIterator]; iterate the DataLoader with \`for await\``);
@@ -139,6 +145,8 @@ export class ConcatDataset<T = unknown> extends Dataset<T> {
 /** Several iterable datasets chained; iterating yields each one's samples in turn. */
 export class ChainDataset<T = unknown> extends IterableDataset<T> {
   readonly datasets: IterableDataset<T>[];
+  /** Present only when every chained dataset has a synchronous iterator. */
+  declare [Symbol.iterator]?: () => Iterator<T>;
 
   constructor(datasets: Iterable<IterableDataset<T>>) {
     super();
@@ -147,14 +155,14 @@ export class ChainDataset<T = unknown> extends IterableDataset<T> {
       if (!isIterableDataset(d)) throw new TypeError('ChainDataset only supports IterableDataset');
     }
     // A sync iterator only when every part has one; the async one always works.
-    if (this.datasets.every((d) => typeof d[Symbol.iterator] === 'function')) {
+    if (this.datasets.every((d) => typeof (d as Streams<T>)[Symbol.iterator] === 'function')) {
       this[Symbol.iterator] = function* (this: ChainDataset<T>) {
-        for (const d of this.datasets) yield* { [Symbol.iterator]: () => d[Symbol.iterator]!() };
+        for (const d of this.datasets) yield* { [Symbol.iterator]: () => datasetIterator(d, true) as Iterator<T> };
       };
     }
   }
 
-  override async *[Symbol.asyncIterator](): AsyncIterator<T> {
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
     for (const d of this.datasets) {
       const it = datasetIterator(d, false);
       for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;

@@ -24,26 +24,26 @@ class Range extends Dataset<number> {
 const gen = (seed: number) => new Generator().manualSeed(seed);
 
 describe('samplers match PyTorch', () => {
-  it.each(fx.randomSampler.map((c: any) => [JSON.stringify({ ...c, epochs: undefined }), c]))('RandomSampler %s', (_, c: any) => {
+  it.each<[string, any]>(fx.randomSampler.map((c: any) => [JSON.stringify({ ...c, epochs: undefined }), c]))('RandomSampler %s', (_: string, c: any) => {
     if (c.manualSeed !== undefined) manualSeed(c.manualSeed);
     const s = new RandomSampler(new Range(c.n), { replacement: c.replacement, numSamples: c.numSamples ?? undefined, generator: c.seed === null ? undefined : gen(c.seed) });
     expect(s.length).toBe(c.epochs[0].length);
     for (const epoch of c.epochs) expect([...s]).toEqual(epoch);
   });
 
-  it.each(fx.subsetRandomSampler.map((c: any) => [String(c.seed), c]))('SubsetRandomSampler seed %s', (_, c: any) => {
+  it.each<[string, any]>(fx.subsetRandomSampler.map((c: any) => [String(c.seed), c]))('SubsetRandomSampler seed %s', (_: string, c: any) => {
     if (c.manualSeed !== undefined) manualSeed(c.manualSeed);
     const s = new SubsetRandomSampler(c.indices, c.seed === null ? undefined : gen(c.seed));
     for (const epoch of c.epochs) expect([...s]).toEqual(epoch);
   });
 
-  it.each(fx.weightedRandomSampler.map((c: any) => [JSON.stringify(c.weights) + (c.replacement ? ' with' : ' without') + ' replacement', c]))('WeightedRandomSampler %s', (_, c: any) => {
+  it.each<[string, any]>(fx.weightedRandomSampler.map((c: any) => [JSON.stringify(c.weights) + (c.replacement ? ' with' : ' without') + ' replacement', c]))('WeightedRandomSampler %s', (_: string, c: any) => {
     const s = new WeightedRandomSampler(c.weights, c.numSamples, { replacement: c.replacement, generator: gen(c.seed) });
     expect(s.length).toBe(c.numSamples);
     for (const epoch of c.epochs) expect([...s]).toEqual(epoch);
   });
 
-  it.each(fx.distributedSampler.map((c: any) => [JSON.stringify({ ...c, ranks: undefined }), c]))('DistributedSampler %s', (_, c: any) => {
+  it.each<[string, any]>(fx.distributedSampler.map((c: any) => [JSON.stringify({ ...c, ranks: undefined }), c]))('DistributedSampler %s', (_: string, c: any) => {
     c.ranks.forEach((expected: any, rank: number) => {
       const s = new DistributedSampler(new Range(c.n), { numReplicas: c.numReplicas, rank, shuffle: c.shuffle, seed: c.seed, dropLast: c.dropLast });
       s.setEpoch(c.epoch);
@@ -61,7 +61,7 @@ describe('samplers match PyTorch', () => {
 });
 
 describe('randomSplit matches PyTorch', () => {
-  it.each(fx.randomSplit.map((c: any) => [`n=${c.n} ${JSON.stringify(c.lengths)}`, c]))('%s', (_, c: any) => {
+  it.each<[string, any]>(fx.randomSplit.map((c: any) => [`n=${c.n} ${JSON.stringify(c.lengths)}`, c]))('%s', (_: string, c: any) => {
     if (c.manualSeed !== undefined) manualSeed(c.manualSeed);
     const parts = randomSplit(new Range(c.n), c.lengths, c.seed === null ? {} : { generator: gen(c.seed) });
     expect(parts.map((p) => [...p.indices])).toEqual(c.splits);
@@ -74,7 +74,7 @@ describe('randomSplit matches PyTorch', () => {
 
 describe('DataLoader shuffle order matches PyTorch', () => {
   const cases = fx.dataLoader.filter((x: any) => !x.batchSampler);
-  it.each(cases.map((c: any) => [JSON.stringify({ ...c, epochs: undefined, after: undefined }), c]))('%s', (_, c: any) => {
+  it.each<[string, any]>(cases.map((c: any) => [JSON.stringify({ ...c, epochs: undefined, after: undefined }), c]))('%s', (_: string, c: any) => {
     if (c.manualSeed !== undefined) manualSeed(c.manualSeed);
     const loader = new DataLoader(new Range(c.n), { batchSize: c.batchSize, shuffle: true, dropLast: c.dropLast, generator: c.seed === null ? undefined : gen(c.seed) });
     expect(loader.length).toBe(c.epochs[0].length);
