@@ -39,6 +39,9 @@ export class CpuHeap implements Backend {
   private readonly pooled = new Map<number, Storage[]>();
   /** Blocks whose Storage object the GC collected (safety net), per size class. */
   private readonly freeBlocks = new Map<number, number[]>();
+  private readonly scratchBlocks = new Map<string, { ptr: number; size: number }>();
+  /** Every buffer object the memory has had (a grow gives a new one; shared ones never detach). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
   private liveBytes = 0;
   private pooledBytes = 0;
   private liveStorages = 0;
@@ -46,6 +49,7 @@ export class CpuHeap implements Backend {
   constructor(initialPages = 256) {
     this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: true });
     this.buffer = this.memory.buffer;
+    this.buffers.add(this.buffer);
   }
 
   allocate(nbytes: number): Storage {
@@ -94,6 +98,7 @@ export class CpuHeap implements Backend {
       if (grow < needPages) return this.fromLargerClass(size, requested);
       this.memory.grow(grow);
       this.buffer = this.memory.buffer;
+      this.buffers.add(this.buffer);
     }
     const ptr = this.top;
     this.top = end;
@@ -120,6 +125,33 @@ export class CpuHeap implements Backend {
     if (block !== undefined) return block;
     // A pooled Storage has inUse = false, so the GC safety net ignores it once it is dropped.
     return this.pooled.get(best)!.pop()!.ptr;
+  }
+
+  /**
+   * The address of a kernel workspace (GEMM packing panels, conv's im2col buffer) of at least
+   * `nbytes`, one per `slot`, kept across calls (kernels run synchronously) and outside the storage
+   * accounting: it shows in heapBytes only. A slot that must grow hands its old block to the pool.
+   */
+  scratch(slot: string, nbytes: number): number {
+    const have = this.scratchBlocks.get(slot);
+    if (have && have.size >= nbytes) return have.ptr;
+    const size = sizeClass(Math.max(nbytes, 64));
+    let ptr = this.freeBlocks.get(size)?.pop();
+    if (ptr !== undefined) this.pooledBytes -= size;
+    else ptr = this.bump(size, nbytes);
+    if (have) {
+      let list = this.freeBlocks.get(have.size);
+      if (!list) this.freeBlocks.set(have.size, (list = []));
+      list.push(have.ptr);
+      this.pooledBytes += have.size;
+    }
+    this.scratchBlocks.set(slot, { ptr, size });
+    return ptr;
+  }
+
+  /** Whether `buffer` is (a past size of) this heap's memory: wasm kernels can address it. */
+  owns(buffer: ArrayBufferLike): boolean {
+    return this.buffers.has(buffer);
   }
 
   readBytes(storage: Storage, byteOffset: number, nbytes: number): Uint8Array {

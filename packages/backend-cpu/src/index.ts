@@ -3,15 +3,19 @@
  * and its kernels with @torchts/core's dispatcher.
  */
 import { registerBackend, registerFamily, registerKernel } from '@torchts/core';
-import { CpuHeap } from './heap.js';
+import { heap } from './device.js';
 import { binaryKernel, ternaryKernel, unaryKernel } from './kernels/elementwise.js';
 import { copyKernel, fillKernel } from './kernels/copy.js';
+import { installSimd } from './wasm/simd.js';
+import { simdBinary, simdUnary } from './wasm/elementwise.js';
 
-export const heap = new CpuHeap();
+export { heap };
 registerBackend(heap);
+installSimd(heap);
 
-registerFamily('cpu', 'unary', unaryKernel);
-registerFamily('cpu', 'binary', binaryKernel);
+// Elementwise ops take the wasm SIMD kernels where they apply, the TS ones otherwise.
+registerFamily('cpu', 'unary', (op) => simdUnary(op, unaryKernel(op)));
+registerFamily('cpu', 'binary', (op) => simdBinary(op, binaryKernel(op)));
 registerFamily('cpu', 'ternary', ternaryKernel);
 registerKernel('copy_', 'cpu', copyKernel);
 registerKernel('fill_', 'cpu', fillKernel);
@@ -24,4 +28,6 @@ import './kernels/indexing/index.js';
 import './kernels/random/index.js';
 
 export { CpuHeap, sizeClass } from './heap.js';
+export { cpuKernels, setCpuKernels } from './wasm/simd.js';
+export type { CpuKernels, CpuKernelsChoice } from './wasm/simd.js';
 import './kernels/nn/index.js';

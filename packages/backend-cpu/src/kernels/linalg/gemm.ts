@@ -22,6 +22,7 @@
  * About 2 GFLOP/s on one core here (256^3 float32 in ~16 ms).
  */
 import type { NumArray } from '../access.js';
+import { gemmWorkspace, inHeap, simd } from '../../wasm/simd.js';
 
 /** A strided matrix operand: element (i, j) is `arr[off + i * rs + j * cs]`. */
 export interface MatrixView {
@@ -50,10 +51,33 @@ export function gemm(m: number, n: number, k: number, alpha: number, A: MatrixVi
     scale(m, n, beta, C);
     return;
   }
+  if (wasmGemm(m, n, k, alpha, A, B, beta, C)) return;
   if (n === 1) gemvRows(m, k, alpha, A, B, beta, C);
   else if (m === 1) gemvCols(n, k, alpha, A, B, beta, C);
   else if (m * n * k <= SMALL) direct(m, n, k, alpha, A, B, beta, C);
   else blocked(m, n, k, alpha, A, B, beta, C);
+}
+
+/**
+ * float32 or float64 operands that all lie in the CPU heap go to the WebAssembly SIMD GEMM
+ * (assembly/gemm.ts), which computes in the operands' precision as PyTorch does. Returns false
+ * when it does not apply (TS kernels forced, other array kinds, arrays outside the heap).
+ */
+function wasmGemm(m: number, n: number, k: number, alpha: number, A: MatrixView, B: MatrixView, beta: number, C: MatrixView): boolean {
+  const ex = simd();
+  if (!ex) return false;
+  const a = A.arr, b = B.arr, c = C.arr;
+  const f32 = c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array;
+  if (!f32 && !(c instanceof Float64Array && a instanceof Float64Array && b instanceof Float64Array)) return false;
+  if (!inHeap(a) || !inHeap(b) || !inHeap(c)) return false;
+  const sz = f32 ? 4 : 8;
+  (f32 ? ex.gemmF32 : ex.gemmF64)(
+    m, n, k, alpha,
+    a.byteOffset + A.off * sz, A.rs, A.cs,
+    b.byteOffset + B.off * sz, B.rs, B.cs,
+    beta, c.byteOffset + C.off * sz, C.rs, C.cs, gemmWorkspace(ex),
+  );
+  return true;
 }
 
 /** Small products (a batch of 8x8 matrices): packing would cost more than it saves. */

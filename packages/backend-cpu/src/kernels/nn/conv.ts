@@ -8,24 +8,21 @@
  * - transposed: col = W[group]^T @ x[n, group], then col is folded back (col2im: overlapping
  *   windows add up) into the output.
  * The GEMM is linalg's array-level one, fed views of the weight, `col` and the output in place.
- * `col` is one module-level buffer per array kind (kernels run synchronously), of the input's
- * array kind so the GEMM's loops stay monomorphic.
+ * `col` is one heap scratch block per array kind (kernels run synchronously), of the input's
+ * array kind, so the GEMM's loops stay monomorphic and the wasm GEMM can address it.
  */
 import type { Tensor } from '@torchts/core';
 import { readAccess, writeAccess } from '../access.js';
 import type { NumArray } from '../access.js';
 import { gemm } from '../linalg/gemm.js';
-
-let col32 = new Float32Array(0);
-let col64 = new Float64Array(0);
+import { heap } from '../../device.js';
 
 function colBuffer(kind: NumArray, size: number): Float32Array | Float64Array {
-  if (kind instanceof Float32Array) {
-    if (col32.length < size) col32 = new Float32Array(size);
-    return col32;
-  }
-  if (col64.length < size) col64 = new Float64Array(size);
-  return col64;
+  // In the CPU heap, so that the wasm GEMM can read and write it in place.
+  const f32 = kind instanceof Float32Array;
+  const bytes = f32 ? 4 : 8;
+  const ptr = heap.scratch(f32 ? 'conv.col32' : 'conv.col64', size * bytes);
+  return f32 ? new Float32Array(heap.heapBuffer, ptr, size) : new Float64Array(heap.heapBuffer, ptr, size);
 }
 
 /** Spatial geometry padded to 3 dims (missing leading dims: size 1, stride 1, no padding). */

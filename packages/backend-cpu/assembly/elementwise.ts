@@ -1,0 +1,154 @@
+// Elementwise float32/float64 kernels over a two-level walk that the TS side gets by coalescing
+// dims (src/wasm/elementwise.ts): `rows` rows of `len` elements; the output row r starts at
+// o + r * ors and is contiguous; operand x's element (r, i) is at x + r * xrs + i * xcs with
+// xcs 1 (a full row) or 0 (a broadcast value: scalars and column vectors). Row-broadcast operands
+// (a bias) have xrs = 0. Results are bit-identical to the TS kernels: + - * / rounded once, relu
+// as `x < 0 ? 0 : x` (NaN and -0 kept), neg and abs as sign-bit operations.
+
+// Binary op codes (the TS side uses the same numbers).
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
+// Unary op codes.
+const RELU = 0, NEG = 1, ABS = 2;
+
+// @ts-ignore: decorator
+@inline function bin<T>(op: i32, x: v128, y: v128): v128 {
+  if (sizeof<T>() == 4) {
+    if (op == ADD) return f32x4.add(x, y);
+    if (op == SUB) return f32x4.sub(x, y);
+    if (op == MUL) return f32x4.mul(x, y);
+    return f32x4.div(x, y);
+  }
+  if (op == ADD) return f64x2.add(x, y);
+  if (op == SUB) return f64x2.sub(x, y);
+  if (op == MUL) return f64x2.mul(x, y);
+  return f64x2.div(x, y);
+}
+
+// @ts-ignore: decorator
+@inline function binScalar<T>(op: i32, x: T, y: T): T {
+  if (op == ADD) return x + y;
+  if (op == SUB) return x - y;
+  if (op == MUL) return x * y;
+  return x / y;
+}
+
+// @ts-ignore: decorator
+@inline function splat<T>(p: usize): v128 {
+  return sizeof<T>() == 4 ? v128.load32_splat(p) : v128.load64_splat(p);
+}
+
+/** One row: o[i] = a[i * acs] op b[i * bcs], with acs, bcs constant after inlining. */
+// @ts-ignore: decorator
+@inline function binRow<T>(op: i32, o: usize, a: usize, acs: i32, b: usize, bcs: i32, len: i32): void {
+  const sz = sizeof<T>();
+  const lanes = 16 / <i32>sz;
+  let i = 0;
+  const av = acs == 0 ? splat<T>(a) : v128.splat<i32>(0);
+  const bv = bcs == 0 ? splat<T>(b) : v128.splat<i32>(0);
+  for (; i + 2 * lanes <= len; i += 2 * lanes) {
+    const off = <usize>i * sz;
+    const x0 = acs == 0 ? av : v128.load(a + off), x1 = acs == 0 ? av : v128.load(a + off, 16);
+    const y0 = bcs == 0 ? bv : v128.load(b + off), y1 = bcs == 0 ? bv : v128.load(b + off, 16);
+    v128.store(o + off, bin<T>(op, x0, y0));
+    v128.store(o + off, bin<T>(op, x1, y1), 16);
+  }
+  for (; i < len; i++) {
+    const off = <usize>i * sz;
+    const x = load<T>(acs == 0 ? a : a + off), y = load<T>(bcs == 0 ? b : b + off);
+    store<T>(o + off, binScalar<T>(op, x, y));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function binary<T>(
+  op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32,
+): void {
+  const sz = sizeof<T>();
+  for (let r = 0; r < rows; r++) {
+    if (acs == 1 && bcs == 1) binRow<T>(op, o, a, 1, b, 1, len);
+    else if (acs == 1) binRow<T>(op, o, a, 1, b, 0, len);
+    else binRow<T>(op, o, a, 0, b, 1, len);
+    o += ors * sz;
+    a += ars * sz;
+    b += brs * sz;
+  }
+}
+
+// The switch on a constant op code lets each case's inlined loops fold to one operation.
+// @ts-ignore: decorator
+@inline function binaryDispatch<T>(
+  op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32,
+): void {
+  switch (op) {
+    case ADD: binary<T>(ADD, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case SUB: binary<T>(SUB, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case MUL: binary<T>(MUL, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    default: binary<T>(DIV, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+  }
+}
+
+export function binaryF32(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
+  binaryDispatch<f32>(op, rows, len, o, ors, a, ars, acs, b, brs, bcs);
+}
+
+export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
+  binaryDispatch<f64>(op, rows, len, o, ors, a, ars, acs, b, brs, bcs);
+}
+
+// ---- unary -------------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function un<T>(op: i32, x: v128): v128 {
+  if (sizeof<T>() == 4) {
+    if (op == RELU) return v128.bitselect(f32x4.splat(0), x, f32x4.lt(x, f32x4.splat(0)));
+    if (op == NEG) return f32x4.neg(x);
+    return f32x4.abs(x);
+  }
+  if (op == RELU) return v128.bitselect(f64x2.splat(0), x, f64x2.lt(x, f64x2.splat(0)));
+  if (op == NEG) return f64x2.neg(x);
+  return f64x2.abs(x);
+}
+
+// @ts-ignore: decorator
+@inline function unScalar<T>(op: i32, x: T): T {
+  if (op == RELU) return x < 0 ? <T>0 : x;
+  if (op == NEG) return -x;
+  return abs<T>(x);
+}
+
+// @ts-ignore: decorator
+@inline function unary<T>(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize): void {
+  const sz = sizeof<T>();
+  const lanes = 16 / <i32>sz;
+  for (let r = 0; r < rows; r++) {
+    let i = 0;
+    for (; i + 2 * lanes <= len; i += 2 * lanes) {
+      const off = <usize>i * sz;
+      v128.store(o + off, un<T>(op, v128.load(a + off)));
+      v128.store(o + off, un<T>(op, v128.load(a + off, 16)), 16);
+    }
+    for (; i < len; i++) {
+      const off = <usize>i * sz;
+      store<T>(o + off, unScalar<T>(op, load<T>(a + off)));
+    }
+    o += ors * sz;
+    a += ars * sz;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function unaryDispatch<T>(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize): void {
+  switch (op) {
+    case RELU: unary<T>(RELU, rows, len, o, ors, a, ars); break;
+    case NEG: unary<T>(NEG, rows, len, o, ors, a, ars); break;
+    default: unary<T>(ABS, rows, len, o, ors, a, ars); break;
+  }
+}
+
+export function unaryF32(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize): void {
+  unaryDispatch<f32>(op, rows, len, o, ors, a, ars);
+}
+
+export function unaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize): void {
+  unaryDispatch<f64>(op, rows, len, o, ors, a, ars);
+}

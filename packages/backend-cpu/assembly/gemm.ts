@@ -1,0 +1,233 @@
+// GEMM for float32 and float64: C = alpha * A @ B + beta * C, one matrix (the TS side walks
+// batches). The same contract as src/kernels/linalg/gemm.ts: A is m x k, B is k x n, C is m x n,
+// each a byte address plus row and column strides in elements (any non-negative strides, so
+// transposed and broadcast operands are read where they lie: the packing absorbs the layout).
+// beta == 0 ignores C's prior contents; the caller handles k == 0 and alpha == 0, and guarantees
+// that C does not overlap A or B.
+//
+// How (the BLIS loop nest): B is packed in KC x NC blocks of NR-column panels, A in MC x KC blocks
+// of 4-row panels, and a register-blocked micro-kernel multiplies one A panel by one B panel:
+// 4 x 8 for float32 (8 accumulators of f32x4: the most V8 keeps in 16 xmm registers without
+// spilling), 4 x 4 for float64 (8 accumulators of f64x2). Edge panels are zero-padded, so the
+// micro-kernel always runs full; the store step writes only the valid corner.
+//
+// `work` is a caller-owned scratch block of gemmWorkspaceBytes() bytes (no allocation here).
+
+import { maddF32, maddF64 } from './simd';
+
+const MR: i32 = 4;
+/** Depth of a packed block: a 4 x KC panel of A (4 KiB f32) and a KC x 8 panel of B stay in L1. */
+const KC: i32 = 256;
+/** Rows of A packed at once: MC x KC (128 KiB f32) stays in L2 while B panels stream past it. */
+const MC: i32 = 128;
+/** Columns of B packed at once: KC x NC lives in L2/L3. */
+const NC: i32 = 1024;
+const TILE_BYTES: i32 = 4 * 8 * 8;
+
+export function gemmWorkspaceBytes(): i32 {
+  return (MC * KC + KC * NC) * 8 + TILE_BYTES;
+}
+
+// ---- packing -----------------------------------------------------------------------------------
+
+/** Packs rows [i0, i0+mc) x depth [p0, p0+kc) of A as 4-row panels: panel-major, then p, then row. */
+// @ts-ignore: decorator
+@inline function packA<T>(pa: usize, a: usize, rs: usize, cs: usize, i0: i32, mc: i32, p0: i32, kc: i32): void {
+  const sz = sizeof<T>();
+  const step = cs * sz;
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    let d = pa + <usize>(ir * kc) * sz;
+    const s = a + (<usize>(i0 + ir) * rs + <usize>p0 * cs) * sz;
+    if (rows == MR) {
+      let s0 = s, s1 = s + rs * sz, s2 = s + 2 * rs * sz, s3 = s + 3 * rs * sz;
+      for (let p = 0; p < kc; p++) {
+        store<T>(d, load<T>(s0));
+        store<T>(d, load<T>(s1), sz);
+        store<T>(d, load<T>(s2), 2 * sz);
+        store<T>(d, load<T>(s3), 3 * sz);
+        s0 += step; s1 += step; s2 += step; s3 += step;
+        d += <usize>MR * sz;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++) {
+          store<T>(d + <usize>r * sz, r < rows ? load<T>(s + (<usize>r * rs + <usize>p * cs) * sz) : <T>0);
+        }
+        d += <usize>MR * sz;
+      }
+    }
+  }
+}
+
+/** Packs depth [p0, p0+kc) x columns [j0, j0+nc) of B as NR-column panels (NR = 32 bytes of T). */
+// @ts-ignore: decorator
+@inline function packB<T>(pb: usize, b: usize, rs: usize, cs: usize, p0: i32, kc: i32, j0: i32, nc: i32): void {
+  const sz = sizeof<T>();
+  const nr = 32 / <i32>sz;
+  const step = rs * sz;
+  for (let jr = 0; jr < nc; jr += nr) {
+    const cols = min(nr, nc - jr);
+    let d = pb + <usize>(jr * kc) * sz;
+    let s = b + (<usize>p0 * rs + <usize>(j0 + jr) * cs) * sz;
+    if (cols == nr && cs == 1) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+        s += step;
+        d += 32;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let c = 0; c < nr; c++) {
+          store<T>(d + <usize>c * sz, c < cols ? load<T>(s + <usize>c * cs * sz) : <T>0);
+        }
+        s += step;
+        d += 32;
+      }
+    }
+  }
+}
+
+// ---- micro-kernels -------------------------------------------------------------------------------
+
+/** tile (4 rows x 8 f32, row-major) = A panel (4 x kc) @ B panel (kc x 8). */
+function microF32(pa: usize, pb: usize, kc: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = pb + <usize>kc * 32;
+  while (pb < end) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = maddF32(a, b0, c00); c01 = maddF32(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = maddF32(a, b0, c10); c11 = maddF32(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = maddF32(a, b0, c20); c21 = maddF32(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = maddF32(a, b0, c30); c31 = maddF32(a, b1, c31);
+    pa += 16;
+    pb += 32;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+}
+
+/** tile (4 rows x 4 f64, row-major) = A panel (4 x kc) @ B panel (kc x 4). */
+function microF64(pa: usize, pb: usize, kc: i32, tile: usize): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
+  let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c30 = f64x2.splat(0), c31 = f64x2.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load64_splat(pa);
+    c00 = maddF64(a, b0, c00); c01 = maddF64(a, b1, c01);
+    a = v128.load64_splat(pa, 8);
+    c10 = maddF64(a, b0, c10); c11 = maddF64(a, b1, c11);
+    a = v128.load64_splat(pa, 16);
+    c20 = maddF64(a, b0, c20); c21 = maddF64(a, b1, c21);
+    a = v128.load64_splat(pa, 24);
+    c30 = maddF64(a, b0, c30); c31 = maddF64(a, b1, c31);
+    pa += 32;
+    pb += 32;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+}
+
+// ---- store -------------------------------------------------------------------------------------
+
+/** C[rows x cols corner] = alpha * tile + beta * C (beta == 0: C is not read). */
+// @ts-ignore: decorator
+@inline function storeTile<T>(tile: usize, c: usize, rs: usize, cs: usize, rows: i32, cols: i32, alpha: T, beta: T): void {
+  const sz = sizeof<T>();
+  const nr = 32 / <i32>sz;
+  if (rows == MR && cols == nr && cs == 1) {
+    const va = sizeof<T>() == 4 ? f32x4.splat(<f32>alpha) : f64x2.splat(<f64>alpha);
+    const vb = sizeof<T>() == 4 ? f32x4.splat(<f32>beta) : f64x2.splat(<f64>beta);
+    for (let r = 0; r < MR; r++) {
+      const t = tile + <usize>r * 32;
+      const o = c + <usize>r * rs * sz;
+      let x0 = v128.load(t), x1 = v128.load(t, 16);
+      if (sizeof<T>() == 4) {
+        x0 = f32x4.mul(x0, va); x1 = f32x4.mul(x1, va);
+        if (beta != 0) { x0 = f32x4.add(x0, f32x4.mul(vb, v128.load(o))); x1 = f32x4.add(x1, f32x4.mul(vb, v128.load(o, 16))); }
+      } else {
+        x0 = f64x2.mul(x0, va); x1 = f64x2.mul(x1, va);
+        if (beta != 0) { x0 = f64x2.add(x0, f64x2.mul(vb, v128.load(o))); x1 = f64x2.add(x1, f64x2.mul(vb, v128.load(o, 16))); }
+      }
+      v128.store(o, x0);
+      v128.store(o, x1, 16);
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    let o = c + <usize>r * rs * sz;
+    const t = tile + <usize>r * 32;
+    for (let q = 0; q < cols; q++) {
+      const v = alpha * load<T>(t + <usize>q * sz);
+      store<T>(o, beta == 0 ? v : v + beta * load<T>(o));
+      o += cs * sz;
+    }
+  }
+}
+
+// ---- driver ------------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function gemm<T>(
+  m: i32, n: i32, k: i32, alpha: T,
+  a: usize, rsA: usize, csA: usize,
+  b: usize, rsB: usize, csB: usize,
+  beta: T, c: usize, rsC: usize, csC: usize, work: usize,
+): void {
+  const sz = sizeof<T>();
+  const nr = 32 / <i32>sz;
+  const pa = work;
+  const pb = work + <usize>(MC * KC) * 8;
+  const tile = pb + <usize>(KC * NC) * 8;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      // The first depth block applies beta; later ones accumulate onto C.
+      const betaBlock: T = pc == 0 ? beta : <T>1;
+      packB<T>(pb, b, rsB, csB, pc, kc, jc, nc);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA<T>(pa, a, rsA, csA, ic, mc, pc, kc);
+        for (let jr = 0; jr < nc; jr += nr) {
+          const bPanel = pb + <usize>(jr * kc) * sz;
+          const cols = min(nr, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            if (sz == 4) microF32(pa + <usize>(ir * kc) * sz, bPanel, kc, tile);
+            else microF64(pa + <usize>(ir * kc) * sz, bPanel, kc, tile);
+            const cAt = c + (<usize>(ic + ir) * rsC + <usize>(jc + jr) * csC) * sz;
+            storeTile<T>(tile, cAt, rsC, csC, min(MR, mc - ir), cols, alpha, betaBlock);
+          }
+        }
+      }
+    }
+  }
+}
+
+export function gemmF32(
+  m: i32, n: i32, k: i32, alpha: f32,
+  a: usize, rsA: usize, csA: usize,
+  b: usize, rsB: usize, csB: usize,
+  beta: f32, c: usize, rsC: usize, csC: usize, work: usize,
+): void {
+  gemm<f32>(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, rsC, csC, work);
+}
+
+export function gemmF64(
+  m: i32, n: i32, k: i32, alpha: f64,
+  a: usize, rsA: usize, csA: usize,
+  b: usize, rsB: usize, csB: usize,
+  beta: f64, c: usize, rsC: usize, csC: usize, work: usize,
+): void {
+  gemm<f64>(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, rsC, csC, work);
+}

@@ -1,0 +1,5 @@
+// Entry point of the WebAssembly SIMD kernels (compiled by scripts/build-wasm.mjs).
+// Every kernel works on raw addresses into the CPU heap's shared memory and allocates nothing.
+export { relaxed } from './simd';
+export { gemmF32, gemmF64, gemmWorkspaceBytes } from './gemm';
+export { binaryF32, binaryF64, unaryF32, unaryF64 } from './elementwise';

@@ -1,0 +1,150 @@
+/**
+ * The WebAssembly SIMD kernels (assembly/, built into wasm/ by scripts/build-wasm.mjs): loading,
+ * build selection and the switch back to the TypeScript kernels.
+ *
+ * - Two builds: `relaxed` (relaxed SIMD: fused multiply-add) and `simd` (plain 128-bit SIMD).
+ *   Node 20 hides relaxed SIMD behind a V8 flag, which we set before compiling; the first build
+ *   that `WebAssembly.validate` accepts is instantiated against the CPU heap's shared memory.
+ * - Where neither can be loaded (no SIMD, no binaries, no synchronous file access as in browsers)
+ *   the TS kernels run: kernels ask `simd()` and fall back when it returns null.
+ * - `TORCHTS_CPU_KERNELS=ts|simd|relaxed|auto` (environment) or `setCpuKernels(...)` force a
+ *   choice: 'ts' for debugging and as the tests' oracle, 'simd' to run the plain build where the
+ *   relaxed one would load. Forcing a build the engine cannot run throws.
+ */
+import { RuntimeError } from '@torchts/core';
+import type { CpuHeap } from '../heap.js';
+
+export type CpuKernels = 'ts' | 'simd' | 'relaxed';
+export type CpuKernelsChoice = CpuKernels | 'auto';
+
+/** What the wasm module exports (addresses are byte offsets into the heap's memory). */
+export interface SimdExports {
+  relaxed(): number;
+  gemmWorkspaceBytes(): number;
+  gemmF32(m: number, n: number, k: number, alpha: number, a: number, rsA: number, csA: number, b: number, rsB: number,
+    csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
+  binaryF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
+  binaryF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
+  unaryF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number): void;
+  unaryF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number): void;
+  gemmF64(m: number, n: number, k: number, alpha: number, a: number, rsA: number, csA: number, b: number, rsB: number,
+    csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
+}
+
+const REQUIRED: (keyof SimdExports)[] = [
+  'relaxed', 'gemmWorkspaceBytes', 'gemmF32', 'gemmF64', 'binaryF32', 'binaryF64', 'unaryF32', 'unaryF64',
+];
+const FILES: Record<Exclude<CpuKernels, 'ts'>, string> = { relaxed: 'simd-relaxed.wasm', simd: 'simd.wasm' };
+
+let heap: CpuHeap | null = null;
+let active: SimdExports | null = null;
+let activeKind: CpuKernels = 'ts';
+const instances = new Map<string, SimdExports | null>();
+let gemmWork = 0;
+
+interface NodeProcess {
+  env: Record<string, string | undefined>;
+  getBuiltinModule?(id: string): unknown;
+}
+const nodeProcess = (globalThis as { process?: NodeProcess }).process;
+
+function readBinary(file: string): Uint8Array<ArrayBuffer> | null {
+  const fs = nodeProcess?.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
+  if (!fs) return null;
+  try {
+    return new Uint8Array(fs.readFileSync(new URL(`../../wasm/${file}`, import.meta.url)));
+  } catch {
+    return null;
+  }
+}
+
+let flagSet = false;
+function enableRelaxedSimd(): void {
+  if (flagSet) return;
+  flagSet = true;
+  const v8 = nodeProcess?.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined;
+  v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
+}
+
+/** The instance of one build, or null when it cannot run here (cached). */
+function instance(kind: Exclude<CpuKernels, 'ts'>): SimdExports | null {
+  if (instances.has(kind)) return instances.get(kind)!;
+  let exports: SimdExports | null = null;
+  if (kind === 'relaxed') enableRelaxedSimd();
+  const bytes = readBinary(FILES[kind]);
+  if (bytes && heap && WebAssembly.validate(bytes)) {
+    const module = new WebAssembly.Module(bytes);
+    const ex = new WebAssembly.Instance(module, { env: { memory: heap.memory } }).exports as unknown as SimdExports;
+    // A binary older than these sources lacks kernels: run the TS ones rather than crash.
+    if (REQUIRED.every((name) => typeof ex[name] === 'function')) exports = ex;
+  }
+  instances.set(kind, exports);
+  return exports;
+}
+
+/**
+ * Chooses the CPU kernels: 'auto' (the best build that loads, else TS), 'ts', 'simd' or 'relaxed'.
+ * Returns the kernels now active.
+ */
+export function setCpuKernels(choice: CpuKernelsChoice): CpuKernels {
+  if (!heap) throw new RuntimeError('setCpuKernels: the CPU backend is not initialised');
+  if (choice === 'ts') {
+    active = null;
+    activeKind = 'ts';
+    return activeKind;
+  }
+  if (choice === 'auto') {
+    for (const kind of ['relaxed', 'simd'] as const) {
+      const ex = instance(kind);
+      if (ex) return use(kind, ex);
+    }
+    active = null;
+    activeKind = 'ts';
+    return activeKind;
+  }
+  if (choice !== 'simd' && choice !== 'relaxed') {
+    throw new RuntimeError(`setCpuKernels: expected 'auto', 'ts', 'simd' or 'relaxed', but got '${String(choice)}'`);
+  }
+  const ex = instance(choice);
+  if (!ex) {
+    throw new RuntimeError(
+      `setCpuKernels: the '${choice}' WebAssembly build cannot run here (wasm/${FILES[choice]} missing, ` +
+        'not loadable synchronously, or rejected by WebAssembly.validate); run the package build to compile it',
+    );
+  }
+  return use(choice, ex);
+}
+
+function use(kind: CpuKernels, ex: SimdExports): CpuKernels {
+  active = ex;
+  activeKind = kind;
+  return kind;
+}
+
+/** The kernels now active: 'relaxed', 'simd' or 'ts'. */
+export function cpuKernels(): CpuKernels {
+  return activeKind;
+}
+
+/** The active wasm exports, or null when the TS kernels are in use. */
+export function simd(): SimdExports | null {
+  return active;
+}
+
+/** Scratch block for GEMM packing, taken from the heap on first use. */
+export function gemmWorkspace(ex: SimdExports): number {
+  if (gemmWork === 0) gemmWork = heap!.scratch('gemm', ex.gemmWorkspaceBytes());
+  return gemmWork;
+}
+
+/** Whether a typed array lies in the CPU heap's memory (so wasm kernels can address it). */
+export function inHeap(arr: ArrayBufferView): boolean {
+  return heap!.owns(arr.buffer);
+}
+
+/** Called once by the package entry with the device's heap; applies TORCHTS_CPU_KERNELS. */
+export function installSimd(h: CpuHeap): void {
+  heap = h;
+  const env = nodeProcess?.env?.TORCHTS_CPU_KERNELS?.trim();
+  setCpuKernels((env || 'auto') as CpuKernelsChoice);
+}

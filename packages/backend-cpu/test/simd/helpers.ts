@@ -1,0 +1,57 @@
+// Helpers for the tests that compare the WebAssembly SIMD kernels with the TS kernels (the oracle).
+import { cpuKernels, setCpuKernels } from '../../src/index.js';
+import type { CpuKernels } from '../../src/index.js';
+import type { Tensor } from '@torchts/core';
+
+/** The wasm builds that load here: both on Node 20 once the package is built (vitest's setup builds it). */
+export const BUILDS: Exclude<CpuKernels, 'ts'>[] = (['simd', 'relaxed'] as const).filter((kind) => {
+  const before = cpuKernels();
+  try {
+    setCpuKernels(kind);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    setCpuKernels(before);
+  }
+});
+
+/** Runs `fn` with the given kernels active, restoring the previous choice. */
+export function withKernels<T>(kind: CpuKernels, fn: () => T): T {
+  const before = cpuKernels();
+  setCpuKernels(kind);
+  try {
+    return fn();
+  } finally {
+    setCpuKernels(before);
+  }
+}
+
+/** Tiny deterministic generator for shapes (values come from torch's seeded randn). */
+export function lcg(seed: number): (n: number) => number {
+  let s = seed >>> 0;
+  return (n) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s % n;
+  };
+}
+
+export function flat(t: Tensor): number[] {
+  return (t.double().flatten().tolist() as number[]);
+}
+
+/**
+ * Asserts |got - want| <= tol * scale + 1e-300 elementwise (scale: a tensor of magnitudes, e.g.
+ * |A| @ |B| for products, whose rounding error is bounded by k * eps times that magnitude), with
+ * identical shapes and NaN positions.
+ */
+export function expectWithin(got: Tensor, want: Tensor, scale: Tensor | number, tol: number, what: string): void {
+  if (got._shape.join() !== want._shape.join()) throw new Error(`${what}: shape [${got._shape}] vs [${want._shape}]`);
+  const g = flat(got), w = flat(want);
+  const s = typeof scale === 'number' ? null : flat(scale);
+  for (let i = 0; i < g.length; i++) {
+    const bound = tol * (s ? Math.abs(s[i]!) : (scale as number)) + 1e-300;
+    const ok = Number.isNaN(w[i]!) ? Number.isNaN(g[i]!) : g[i] === w[i] || Math.abs(g[i]! - w[i]!) <= bound;
+    if (!ok) throw new Error(`${what}: element ${i}: got ${g[i]}, want ${w[i]} (bound ${bound})`);
+  }
+}
