@@ -147,7 +147,7 @@ export class ModuleList extends ListContainer<Module> {
     super();
     this.extend(modules);
   }
-  forward(): never {
+  forward(..._args: never[]): unknown {
     return missingForward('ModuleList');
   }
 }

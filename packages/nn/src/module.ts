@@ -200,17 +200,53 @@ export abstract class Module {
   /** Moves/casts parameters and buffers in place of the module (dtype casts only floating tensors). */
   to(target: DType | string | { dtype?: DType; device?: string }): this {
     const opts = typeof target === 'object' ? target : target.includes('float') || target.includes('int') || target === 'bool' ? { dtype: target as DType } : { device: target };
-    const convert = (t: Tensor): Tensor => {
+    return this.applyToTensors((t) => {
       const dtype = opts.dtype && t.isFloatingPoint() ? opts.dtype : t.dtype;
       return t.to({ dtype, device: opts.device ?? t.device });
-    };
+    });
+  }
+
+  /** Casts floating-point parameters and buffers to float64. */
+  double(): this {
+    return this.to('float64');
+  }
+
+  /** Casts floating-point parameters and buffers to float32. */
+  float(): this {
+    return this.to('float32');
+  }
+
+  /** Casts floating-point parameters and buffers to float16. */
+  half(): this {
+    return this.to('float16');
+  }
+
+  /** Casts floating-point parameters and buffers to bfloat16. */
+  bfloat16(): this {
+    return this.to('bfloat16');
+  }
+
+  /** Moves parameters and buffers to the CPU. */
+  cpu(): this {
+    return this.to({ device: 'cpu' });
+  }
+
+  /** Casts every parameter and buffer (integer ones included, as PyTorch's Module.type) to `dtype`. */
+  type(dtype: DType): this {
+    return this.applyToTensors((t) => t.to({ dtype }));
+  }
+
+  /**
+   * PyTorch's Module._apply: replaces each parameter's data (the same Parameter object, so
+   * optimizers keep working) and each buffer by `fn(tensor)`.
+   */
+  protected applyToTensors(fn: (t: Tensor) => Tensor): this {
     noGrad(() =>
       untracked(() => {
         for (const m of this.modules()) {
-          for (const [k, v] of m.ownEntries()) {
+          for (const [, v] of m.ownEntries()) {
             if (!isParameter(v)) continue;
-            void k;
-            const moved = convert(v);
+            const moved = fn(v);
             if (moved !== v) {
               // PyTorch's `param.data = ...`: the same Parameter object (optimizers keep working).
               adoptData(v, moved);
@@ -219,7 +255,7 @@ export abstract class Module {
           }
           for (const [k, b] of m._buffers) {
             if (!b) continue;
-            const moved = convert(b);
+            const moved = fn(b);
             if (moved !== b) {
               m._buffers.set(k, moved);
               b.dispose();

@@ -1,217 +1,440 @@
 /**
- * nn.utils weight reparametrisations, as PyTorch's legacy hook-based ones:
- * - weightNorm (torch.nn.utils.weight_norm): `weight` becomes `weight_g * weight_v / ||weight_v||`
- *   with parameters `weight_g` (magnitude) and `weight_v` (direction), recomputed before each forward.
- * - spectralNorm (torch.nn.utils.spectral_norm): `weight` becomes `weight_orig / sigma`, sigma the
- *   largest singular value estimated by power iteration (buffers `weight_u`, `weight_v`, updated in
- *   place on every forward in training mode).
- * In both cases `module[name]` is a plain tensor (not a Parameter) replaced at every forward; the
- * previous one is disposed, so read it again after each call instead of holding on to it.
+ * `torch.nn.utils.parametrize`: `registerParametrization(module, 'weight', p)` moves the parameter
+ * (or buffer) to `module.parametrizations.weight.original` (or `original0..N` when p.rightInverse
+ * returns several tensors) and turns `module.weight` into a computed property, p(original), on a
+ * per-module subclass named `Parametrized<Class>` (PyTorch's class injection), so state-dict keys
+ * and printouts are PyTorch's. Assigning `module.weight = t` calls the rightInverses.
+ *
+ * Memory: each read of `module.weight` computes a new tensor owned by the reader (a `tidy` scope
+ * frees it), except inside the module's own `call`, where the values its forward read are disposed
+ * when the call returns (autograd keeps what it saved), and inside `cached()`, where one value per
+ * tensor is shared and disposed when the outermost `cached` scope ends.
  */
-import * as core from '@torchts/core';
-import { RuntimeError, Tensor, ValueError, keep } from '@torchts/core';
+import { RuntimeError, Tensor, ValueError, contextStore, keep } from '@torchts/core';
 import { noGrad } from '@torchts/autograd';
-import type { Module } from './module.js';
+import { Module } from './module.js';
+import { ModuleDict, ModuleList } from './containers.js';
 import { Parameter, isParameter } from './parameter.js';
-import type { RemovableHandle } from './hooks.js';
-import { withTemps } from './functional/temps.js';
 
+/** A parametrization: a module whose forward maps the original tensor(s) to the parametrized one. */
+export interface Parametrization extends Module {
+  rightInverse?(value: Tensor): Tensor | Tensor[];
+}
+
+type Internals = { _buffers: Map<string, Tensor | null>; _nonPersistent: Set<string> };
 type Fields = Record<string, unknown>;
-const fields = (m: Module): Fields => m as unknown as Fields;
+const fields = (m: object): Fields => m as Fields;
+const internals = (m: Module): Internals => m as unknown as Internals;
 
-interface Registration {
-  handle: RemovableHandle;
-  compute: (m: Module, training: boolean) => Tensor;
-}
-const weightNorms = new WeakMap<Module, Map<string, Registration>>();
-const spectralNorms = new WeakMap<Module, Map<string, Registration>>();
+/** Signals "this parametrization has no right inverse" (PyTorch's NotImplementedError from right_inverse). */
+export class NoRightInverse extends Error {}
 
-function registry(store: WeakMap<Module, Map<string, Registration>>, m: Module): Map<string, Registration> {
-  let r = store.get(m);
-  if (!r) store.set(m, (r = new Map()));
-  return r;
+function callModule(m: Module, ...args: unknown[]): unknown {
+  return (m.call as (...a: unknown[]) => unknown)(...args);
 }
 
-/** Replaces the plain (computed) tensor `module[name]`, disposing the previous one. */
-function setComputed(m: Module, name: string, value: Tensor): void {
-  const old = fields(m)[name];
-  fields(m)[name] = keep(value);
-  if (old instanceof Tensor && old !== value && !isParameter(old)) old.dispose();
+function fmtShape(t: Tensor): string {
+  return `torch.Size([${t.shape.join(', ')}])`;
 }
 
-function parameterOf(m: Module, name: string): Tensor {
-  const p = fields(m)[name];
-  if (!isParameter(p)) throw new RuntimeError(`Module '${m.constructor.name}' has no parameter or buffer with name '${name}'`);
-  return p;
-}
-
-// ---- weight norm ---------------------------------------------------------------------------
-
-/** ATen's norm_except_dim(v, 2, dim): the 2-norm over every dim but `dim` (keepdim), or of the whole tensor when dim = -1. */
-export function normExceptDim(v: Tensor, dim: number): Tensor {
-  if (dim === -1) return v.norm();
-  const d = dim < 0 ? dim + v.ndim : dim;
-  if (d < 0 || d >= v.ndim) throw new core.IndexError(`Dimension out of range (expected to be in range of [${-v.ndim}, ${v.ndim - 1}], but got ${dim})`);
-  const others = Array.from({ length: v.ndim }, (_, i) => i).filter((i) => i !== d);
-  if (others.length === 0) return v.abs();
-  return v.norm(2, others, true);
-}
-
-/** torch._weight_norm: v * (g / norm_except_dim(v, 2, dim)). */
-export function weightNormCompute(v: Tensor, g: Tensor, dim: number): Tensor {
-  return withTemps((t) => v.mul(t(g.div(t(normExceptDim(v, dim))))));
-}
-
-/**
- * `weightNorm(module, name = 'weight', dim = 0)`: splits parameter `name` into `name_g` and `name_v`
- * and recomputes `module[name]` before every forward. `dim = null` (or -1) normalises the whole tensor.
- */
-export function weightNorm<M extends Module>(module: M, name = 'weight', dim: number | null = 0): M {
-  const reg = registry(weightNorms, module);
-  if (reg.has(name)) throw new RuntimeError(`Cannot register two weight_norm hooks on the same parameter ${name}`);
-  const d = dim === null ? -1 : dim;
-  const weight = parameterOf(module, name);
-  const g = noGrad(() => normExceptDim(weight, d));
-  const v = noGrad(() => weight.detach());
-  delete fields(module)[name];
-  module.registerParameter(`${name}_g`, Parameter(g));
-  module.registerParameter(`${name}_v`, Parameter(v));
-  const compute = (m: Module): Tensor => weightNormCompute(fields(m)[`${name}_v`] as Tensor, fields(m)[`${name}_g`] as Tensor, d);
-  setComputed(module, name, compute(module));
-  const handle = module.registerForwardPreHook((m) => {
-    setComputed(m, name, compute(m));
-  });
-  reg.set(name, { handle, compute });
-  return module;
-}
-
-/** Undoes weightNorm: `module[name]` becomes a Parameter again (with the current g * v / ||v||). */
-export function removeWeightNorm<M extends Module>(module: M, name = 'weight'): M {
-  const reg = weightNorms.get(module)?.get(name);
-  if (!reg) throw new ValueError(`weight_norm of '${name}' not found in ${module.constructor.name}`);
-  const w = noGrad(() => reg.compute(module, false));
-  reg.handle.remove();
-  weightNorms.get(module)!.delete(name);
-  const old = fields(module)[name];
-  delete fields(module)[name];
-  if (old instanceof Tensor) old.dispose();
-  const f = fields(module);
-  for (const k of [`${name}_g`, `${name}_v`]) {
-    (f[k] as Tensor).dispose();
-    delete f[k];
-  }
-  module.registerParameter(name, Parameter(w));
-  return module;
-}
-
-// ---- spectral norm -------------------------------------------------------------------------
-
-/** `weight` with `dim` moved first, flattened to (size(dim), -1). */
-function weightToMatrix(weight: Tensor, dim: number): Tensor {
-  return withTemps((t) => {
-    let w = weight;
-    if (dim !== 0) w = t(w.permute([dim, ...Array.from({ length: w.ndim }, (_, i) => i).filter((i) => i !== dim)]));
-    return w.reshape([w.shape[0]!, -1]);
+/** PyTorch's `original.set_(value)`: same tensor object, new values (and shape when they differ). */
+function setData(original: Tensor, value: Tensor): void {
+  if (original === value) return;
+  noGrad(() => {
+    if (original.shape.join() === value.shape.join() && original.dtype === value.dtype) original.copy_(value);
+    else {
+      value._storage.incref();
+      original._storage.decref();
+      original._storage = value._storage;
+      original._shape = [...value.shape];
+      original._strides = [...value._strides];
+      original._offset = value._offset;
+      original._dtype = value.dtype;
+    }
   });
 }
 
-/** F.normalize(x, dim=0, eps): x / max(||x||, eps). */
-function normalizeVec(x: Tensor, eps: number): Tensor {
-  return withTemps((t) => x.div(t(t(x.norm()).clampMin(eps))));
-}
-
-export interface SpectralNormOptions {
-  nPowerIterations?: number;
-  eps?: number;
-  dim?: number | null;
+function registerParameterOrBuffer(m: Module, name: string, t: Tensor): void {
+  if (isParameter(t)) m.registerParameter(name, t);
+  else m.registerBuffer(name, t);
 }
 
 /**
- * `spectralNorm(module, name = 'weight', nPowerIterations = 1, eps = 1e-12, dim = null)`: parameter
- * `name` becomes `name_orig`; buffers `name_u`, `name_v` hold the power-iteration vectors. `dim`
- * defaults to 1 for transposed convolutions and 0 otherwise.
+ * Holds the original tensor(s) of one parametrized tensor and the chain of parametrizations
+ * (PyTorch's ParametrizationList; not meant to be built by users).
  */
-export function spectralNorm<M extends Module>(
-  module: M, name = 'weight', nPowerIterations: number | SpectralNormOptions = 1, eps = 1e-12, dim: number | null = null,
-): M {
-  if (typeof nPowerIterations === 'object') {
-    return spectralNorm(module, name, nPowerIterations.nPowerIterations ?? 1, nPowerIterations.eps ?? 1e-12, nPowerIterations.dim ?? null);
-  }
-  const reg = registry(spectralNorms, module);
-  if (reg.has(name)) throw new RuntimeError(`Cannot register two spectral_norm hooks on the same parameter ${name}`);
-  if (nPowerIterations <= 0) throw new ValueError(`Expected n_power_iterations to be positive, but got n_power_iterations=${nPowerIterations}`);
-  const weight = parameterOf(module, name);
-  let d = dim ?? ((module as unknown as { transposed?: boolean }).transposed === true ? 1 : 0);
-  if (d < 0) d += weight.ndim;
-  const [u, v] = noGrad(() => withTemps((t) => {
-    const mat = t(weightToMatrix(weight, d));
-    const [h, w] = mat.shape as [number, number];
-    const u0 = t(core.empty([h], { dtype: weight.dtype, device: weight.device }).normal_(0, 1));
-    const v0 = t(core.empty([w], { dtype: weight.dtype, device: weight.device }).normal_(0, 1));
-    return [normalizeVec(u0, eps), normalizeVec(v0, eps)] as const;
-  }));
-  delete fields(module)[name];
-  module.registerParameter(`${name}_orig`, weight);
-  setComputed(module, name, noGrad(() => weight.detach()));
-  module.registerBuffer(`${name}_u`, u);
-  module.registerBuffer(`${name}_v`, v);
+export class ParametrizationList extends ModuleList {
+  declare unsafe: boolean;
+  declare isTensor: boolean;
+  declare ntensors: number;
+  /** Names of the original tensors ('original' or 'original0', 'original1', ...), own entries of this module. */
+  private _originals: Array<[string, Tensor]> = [];
 
-  const compute = (m: Module, doPowerIteration: boolean): Tensor => {
-    const f = fields(m);
-    const orig = f[`${name}_orig`] as Tensor;
-    let uBuf = f[`${name}_u`] as Tensor;
-    let vBuf = f[`${name}_v`] as Tensor;
-    return withTemps((t) => {
-      const mat = t(weightToMatrix(orig, d));
-      if (doPowerIteration) {
-        noGrad(() => withTemps((s) => {
-          const matT = s(mat.t());
-          for (let i = 0; i < nPowerIterations; i++) {
-            vBuf.copy_(s(normalizeVec(s(core.mv(matT, uBuf)), eps)));
-            uBuf.copy_(s(normalizeVec(s(core.mv(mat, vBuf)), eps)));
-          }
-        }));
-        // PyTorch clones u and v here so autograd uses these values even though the buffers
-        // change in place at the next iteration.
-        uBuf = t(noGrad(() => uBuf.clone()));
-        vBuf = t(noGrad(() => vBuf.clone()));
+  constructor(modules: Parametrization[], original: Tensor, unsafe = false) {
+    if (modules.length === 0) throw new ValueError('ParametrizationList requires one or more modules.');
+    super(modules);
+    this.unsafe = unsafe;
+    const originalShape = original.shape.join();
+    const originalDtype = original.dtype;
+    let next: Tensor | Tensor[] = original;
+    noGrad(() => {
+      for (const m of [...modules].reverse()) {
+        if (typeof m.rightInverse !== 'function') continue;
+        try {
+          next = m.rightInverse(next as Tensor);
+        } catch (e) {
+          if (!(e instanceof NoRightInverse)) throw e;
+        }
       }
-      const sigma = t(core.dot(uBuf, t(core.mv(mat, vBuf))));
-      return orig.div(sigma);
     });
-  };
-  const handle = module.registerForwardPreHook((m) => {
-    setComputed(m, name, compute(m, m.training));
-  });
-  reg.set(name, { handle, compute });
-  return module;
-}
-
-/** Undoes spectralNorm: `module[name]` becomes a Parameter holding weight_orig / sigma (no power iteration). */
-export function removeSpectralNorm<M extends Module>(module: M, name = 'weight'): M {
-  const reg = spectralNorms.get(module)?.get(name);
-  if (!reg) throw new ValueError(`spectral_norm of '${name}' not found in ${module.constructor.name}`);
-  const w = noGrad(() => reg.compute(module, false));
-  reg.handle.remove();
-  spectralNorms.get(module)!.delete(name);
-  const f = fields(module);
-  const old = f[name];
-  delete f[name];
-  if (old instanceof Tensor) old.dispose();
-  (f[`${name}_orig`] as Tensor).dispose();
-  delete f[`${name}_orig`];
-  for (const b of [`${name}_u`, `${name}_v`]) {
-    (f[b] as Tensor | null)?.dispose();
-    deleteBuffer(module, b);
+    const result = next as Tensor | Tensor[];
+    if (!(result instanceof Tensor) && !Array.isArray(result)) {
+      throw new ValueError(`'right_inverse' must return a Tensor or a Sequence of tensors (list, tuple...). Got ${typeof result}`);
+    }
+    this.isTensor = result instanceof Tensor;
+    this.ntensors = result instanceof Tensor ? 1 : result.length;
+    if (result instanceof Tensor) {
+      if (result.dtype !== original.dtype) {
+        throw new ValueError(`When \`right_inverse\` outputs one tensor, it may not change the dtype.\noriginal.dtype: ${original.dtype}\nright_inverse(original).dtype: ${result.dtype}`);
+      }
+      setData(original, result);
+      if (result !== original) result.dispose();
+      this.addOriginal('original', original);
+    } else {
+      result.forEach((t, i) => {
+        if (!(t instanceof Tensor)) {
+          throw new ValueError(`'right_inverse' must return a Tensor or a Sequence of tensors (list, tuple...). Got element ${i} of the sequence with type ${typeof t}.`);
+        }
+        // A returned `original` itself gets a new tensor object: the old one is disposed below.
+        const src = t === original ? noGrad(() => original.detach()) : t;
+        const o = isParameter(original) ? Parameter(src, original.requiresGrad) : keep(src);
+        if (!isParameter(original)) o.requiresGrad_(original.requiresGrad);
+        this.addOriginal(`original${i}`, o);
+      });
+      original.dispose();
+    }
+    if (!this.unsafe) {
+      const z = this.forward();
+      const [shape, dtype] = [z.shape, z.dtype];
+      const desc = fmtShape(z);
+      z.dispose();
+      if (dtype !== originalDtype) {
+        throw new ValueError(`Registering a parametrization may not change the dtype of the tensor, unless \`unsafe\` flag is enabled.\nunparametrized dtype: ${originalDtype}\nparametrized dtype: ${dtype}`);
+      }
+      if (shape.join() !== originalShape) {
+        throw new ValueError(`Registering a parametrization may not change the shape of the tensor, unless \`unsafe\` flag is enabled.\nunparametrized shape: torch.Size([${originalShape.split(',').join(', ')}])\nparametrized shape: ${desc}`);
+      }
+    }
   }
-  module.registerParameter(name, Parameter(w));
+
+  private addOriginal(name: string, t: Tensor): void {
+    this._originals.push([name, t]);
+    if (isParameter(t)) {
+      Object.defineProperty(this, name, { get: () => this.originalByName(name), enumerable: false, configurable: true });
+    } else this.registerBuffer(name, t);
+  }
+
+  private originalByName(name: string): Tensor {
+    return this._originals.find(([n]) => n === name)![1];
+  }
+
+  /** The original tensors in order (`original`, or `original0`, `original1`, ...). */
+  originals(): Tensor[] {
+    return this._originals.map(([n]) => fields(this)[n] as Tensor);
+  }
+
+  protected override *ownEntries(): Generator<[string, unknown]> {
+    for (const [n, t] of this._originals) if (isParameter(t)) yield [n, t];
+    yield* super.ownEntries();
+  }
+
+  /** Stores rightInverse(value) (through every parametrization, last first) in the originals. */
+  rightInverse(value: Tensor): void {
+    noGrad(() => {
+      let v: Tensor | Tensor[] = value;
+      const made: Tensor[] = [];
+      for (const m of ([...this] as Parametrization[]).reverse()) {
+        if (typeof m.rightInverse !== 'function') throw new RuntimeError(`parametrization ${m.constructor.name} does not implement right_inverse.`);
+        v = m.rightInverse(v as Tensor);
+        made.push(...(v instanceof Tensor ? [v] : v));
+      }
+      const originals = this.originals();
+      if (this.isTensor) {
+        if (!(v instanceof Tensor)) throw new ValueError(`\`right_inverse\` should return a tensor. Got ${typeof v}`);
+        if (v.dtype !== originals[0]!.dtype) {
+          throw new ValueError(`The tensor returned by \`right_inverse\` has dtype ${v.dtype} while \`original\` has dtype ${originals[0]!.dtype}`);
+        }
+        setData(originals[0]!, v);
+      } else {
+        if (!Array.isArray(v)) throw new ValueError(`'right_inverse' must return a sequence of tensors. Got ${typeof v}.`);
+        if (v.length !== this.ntensors) {
+          throw new ValueError(`'right_inverse' must return a sequence of tensors of length ${this.ntensors}. Got a sequence of lenght ${v.length}.`);
+        }
+        v.forEach((t, i) => {
+          if (t.dtype !== originals[i]!.dtype) {
+            throw new ValueError(`Tensor ${i} returned by \`right_inverse\` has dtype ${t.dtype} while \`original${i}\` has dtype ${originals[i]!.dtype}`);
+          }
+          setData(originals[i]!, t);
+        });
+      }
+      for (const t of made) if (t !== value && !originals.includes(t)) t.dispose();
+    });
+  }
+
+  /** The parametrized tensor: the first parametrization on the originals, then each next one on the previous result. */
+  override forward(): Tensor {
+    const originals = this.originals();
+    const steps = [...this] as Parametrization[];
+    let x = callModule(steps[0]!, ...originals) as Tensor;
+    for (const m of steps.slice(1)) {
+      const y = callModule(m, x) as Tensor;
+      if (y !== x && !originals.includes(x)) x.dispose();
+      x = y;
+    }
+    return originals.includes(x) ? x.view([...x.shape]) : x;
+  }
+}
+
+// ---- the per-module class and its property ------------------------------------------------
+
+const parametrizedClasses = new WeakSet<object>();
+/** Values read by a parametrized module's forward during its own call, disposed when the call returns. */
+const callReads = new WeakMap<Module, Tensor[][]>();
+/** `cached()` scopes: one value per (module, tensor name). */
+const cacheStore = contextStore<Map<Module, Map<string, Tensor>>>();
+
+function parametrizationsOf(m: Module): ModuleDict {
+  return fields(m).parametrizations as ModuleDict;
+}
+
+function readParametrized(m: Module, name: string): Tensor {
+  const plist = parametrizationsOf(m).get(name) as ParametrizationList;
+  const cache = cacheStore.getStore();
+  if (cache) {
+    let perModule = cache.get(m);
+    if (!perModule) cache.set(m, (perModule = new Map()));
+    let t = perModule.get(name);
+    if (!t || t.isDisposed) {
+      t = keep(plist.call());
+      perModule.set(name, t);
+    }
+    return t;
+  }
+  const value = plist.call();
+  const reads = callReads.get(m);
+  if (reads && reads.length) reads[reads.length - 1]!.push(value);
+  return value;
+}
+
+function injectClass(m: Module): void {
+  const base = m.constructor as abstract new (...a: never[]) => Module;
+  const name = `Parametrized${base.name}`;
+  const cls = {
+    [name]: class extends (base as unknown as new () => Module) {
+      declare forward: (...args: never[]) => unknown;
+      override call(...args: never[]): never {
+        const self = this as Module;
+        let stack = callReads.get(self);
+        if (!stack) callReads.set(self, (stack = []));
+        const reads: Tensor[] = [];
+        stack.push(reads);
+        let out: unknown;
+        try {
+          out = (base.prototype.call as (...a: unknown[]) => unknown).apply(self, args);
+        } finally {
+          stack.pop();
+          const results = new Set<unknown>(Array.isArray(out) ? out : [out]);
+          for (const t of reads) if (!results.has(t)) t.dispose();
+        }
+        return out as never;
+      }
+    },
+  }[name]!;
+  parametrizedClasses.add(cls);
+  Object.setPrototypeOf(m, cls.prototype);
+}
+
+function injectProperty(m: Module, name: string): void {
+  Object.defineProperty(Object.getPrototypeOf(m) as object, name, {
+    get(this: Module) {
+      return readParametrized(this, name);
+    },
+    set(this: Module, value: Tensor) {
+      (parametrizationsOf(this).get(name) as ParametrizationList).rightInverse(value);
+    },
+    configurable: true,
+    enumerable: false,
+  });
+}
+
+/** True when `module` has a parametrization (on `tensorName`, when given). */
+export function isParametrized(module: Module, tensorName?: string): boolean {
+  const p = fields(module).parametrizations;
+  if (!(p instanceof ModuleDict)) return false;
+  return tensorName === undefined ? p.length > 0 : p.has(tensorName);
+}
+
+/** The module's class before parametrizations were registered (PyTorch's type_before_parametrizations). */
+export function typeBeforeParametrizations(module: Module): abstract new (...a: never[]) => Module {
+  const cls = module.constructor;
+  if (isParametrized(module) && parametrizedClasses.has(cls)) return Object.getPrototypeOf(cls) as abstract new (...a: never[]) => Module;
+  return cls as abstract new (...a: never[]) => Module;
+}
+
+function describeShape(t: Tensor): string {
+  return fmtShape(t);
+}
+
+/**
+ * Registers `parametrization` on the parameter or buffer `tensorName` of `module` (PyTorch's
+ * register_parametrization). A second registration on the same name chains after the first.
+ * `unsafe` skips the dtype/shape consistency checks.
+ */
+export function registerParametrization<M extends Module>(module: M, tensorName: string, parametrization: Parametrization, options: { unsafe?: boolean } = {}): M {
+  const unsafe = options.unsafe ?? false;
+  parametrization.train(module.training);
+  if (isParametrized(module, tensorName)) {
+    if (!unsafe) {
+      noGrad(() => {
+        const y = readParametrized(module, tensorName);
+        const x = callModule(parametrization, y);
+        try {
+          if (!(x instanceof Tensor)) throw new ValueError(`A parametrization must return a tensor. Got ${typeof x}.`);
+          if (x.dtype !== y.dtype) {
+            throw new ValueError(`Registering a parametrization may not change the dtype of the tensor, unless the \`unsafe\` flag is enabled.\nmodule.${tensorName}.dtype: ${y.dtype}\nparametrization(module.${tensorName}).dtype: ${x.dtype}`);
+          }
+          if (x.shape.join() !== y.shape.join()) {
+            throw new ValueError(`Registering a parametrization may not change the shape of the tensor, unless the \`unsafe\` flag is enabled.\nmodule.${tensorName}.shape: ${describeShape(y)}\nparametrization(module.${tensorName}).shape: ${describeShape(x)}`);
+          }
+          if (typeof parametrization.rightInverse === 'function') {
+            let z: Tensor | Tensor[] | null = null;
+            try {
+              z = parametrization.rightInverse(x);
+            } catch (e) {
+              if (!(e instanceof NoRightInverse)) throw e;
+            }
+            if (z !== null) {
+              if (!(z instanceof Tensor)) throw new ValueError(`parametrization.right_inverse must return a tensor. Got: ${typeof z}`);
+              const [zd, zs] = [z.dtype, z.shape.join()];
+              const desc = describeShape(z);
+              if (z !== x && z !== y) z.dispose();
+              if (zd !== y.dtype) {
+                throw new ValueError(`The tensor returned by parametrization.right_inverse must have the same dtype as module.${tensorName}, unless the \`unsafe\` flag is enabled.\nmodule.${tensorName}.dtype: ${y.dtype}\nreturned dtype: ${zd}`);
+              }
+              if (zs !== y.shape.join()) {
+                throw new ValueError(`The tensor returned by parametrization.right_inverse must have the same shape as module.${tensorName}, unless the \`unsafe\` flag is enabled.\nmodule.${tensorName}.shape: ${describeShape(y)}\nreturned shape: ${desc}`);
+              }
+            }
+          }
+        } finally {
+          if (x instanceof Tensor && x !== y) x.dispose();
+          if (!cacheStore.getStore()) y.dispose();
+        }
+      });
+    }
+    const plist = parametrizationsOf(module).get(tensorName) as ParametrizationList;
+    plist.append(parametrization);
+    plist.unsafe ||= unsafe;
+    return module;
+  }
+  const own = fields(module)[tensorName];
+  const isBuffer = internals(module)._buffers.has(tensorName) && internals(module)._buffers.get(tensorName) instanceof Tensor;
+  if (!(isParameter(own) || isBuffer)) {
+    throw new ValueError(`Module '${module.toString()}' does not have a parameter, a buffer, or a parametrized element with name '${tensorName}'`);
+  }
+  const original = (isBuffer ? internals(module)._buffers.get(tensorName) : own) as Tensor;
+  const plist = new ParametrizationList([parametrization], original, unsafe);
+  if (isBuffer) {
+    internals(module)._buffers.delete(tensorName);
+    internals(module)._nonPersistent.delete(tensorName);
+  }
+  delete fields(module)[tensorName];
+  if (!isParametrized(module)) {
+    injectClass(module);
+    fields(module).parametrizations = new ModuleDict();
+  }
+  injectProperty(module, tensorName);
+  parametrizationsOf(module).set(tensorName, plist);
   return module;
 }
 
-/** Drops a buffer registered with registerBuffer (its accessor and its map entry). */
-function deleteBuffer(module: Module, name: string): void {
-  const internals = module as unknown as { _buffers: Map<string, Tensor | null>; _nonPersistent: Set<string> };
-  internals._buffers.delete(name);
-  internals._nonPersistent.delete(name);
-  delete fields(module)[name];
+/** Parametrizations created by torchts' own factories (weightNorm, spectralNorm, orthogonal): freed on removal. */
+export const ownedParametrizations = new WeakSet<Module>();
+
+/**
+ * Removes the parametrizations of `tensorName`. With `leaveParametrized` (default) the tensor keeps
+ * its current parametrized value (in the original Parameter object when there was one original);
+ * otherwise it goes back to `original`.
+ */
+export function removeParametrizations<M extends Module>(module: M, tensorName: string, options: { leaveParametrized?: boolean } = {}): M {
+  const leave = options.leaveParametrized ?? true;
+  if (!isParametrized(module, tensorName)) {
+    throw new ValueError(`Module ${module.toString()} does not have a parametrization on ${tensorName}`);
+  }
+  const plist = parametrizationsOf(module).get(tensorName) as ParametrizationList;
+  let original: Tensor;
+  if (plist.isTensor) {
+    original = plist.originals()[0]!;
+    if (leave) {
+      const t = noGrad(() => readParametrized(module, tensorName));
+      setData(original, t);
+      if (!cacheStore.getStore()) t.dispose();
+    }
+  } else {
+    if (!leave) {
+      throw new ValueError('Cannot leave unparametrized (`leave_parametrized=False`) a tensor that is parametrized in terms of a sequence of tensors.');
+    }
+    const t = readParametrized(module, tensorName);
+    const inCache = cacheStore.getStore() !== undefined;
+    if (t.requiresGrad) {
+      original = Parameter(t);
+      if (!inCache) t.dispose();
+    } else original = keep(inCache ? noGrad(() => t.detach()) : t);
+    for (const o of plist.originals()) o.dispose();
+  }
+  delete (Object.getPrototypeOf(module) as Fields)[tensorName];
+  parametrizationsOf(module).pop(tensorName);
+  for (const p of plist) if (ownedParametrizations.has(p)) p.dispose();
+  registerParameterOrBuffer(module, tensorName, original);
+  if (!isParametrized(module)) {
+    delete fields(module).parametrizations;
+    Object.setPrototypeOf(module, Object.getPrototypeOf(Object.getPrototypeOf(module)) as object);
+  }
+  return module;
+}
+
+/**
+ * PyTorch's `with parametrize.cached():` — inside `fn` (sync or async) each parametrized tensor is
+ * computed once and reused; the cached values are disposed when the outermost scope ends (except
+ * those `fn` returns).
+ */
+export function cached<T>(fn: () => T): T {
+  if (cacheStore.getStore()) return fn();
+  const cache = new Map<Module, Map<string, Tensor>>();
+  const release = (result: unknown): void => {
+    const kept = new Set<unknown>(Array.isArray(result) ? result : [result]);
+    for (const per of cache.values()) for (const t of per.values()) if (!kept.has(t)) t.dispose();
+    cache.clear();
+  };
+  let out: T;
+  try {
+    out = cacheStore.run(cache, fn);
+  } catch (e) {
+    release(undefined);
+    throw e;
+  }
+  if (out instanceof Promise) {
+    return out.then(
+      (v) => {
+        release(v);
+        return v;
+      },
+      (e) => {
+        release(undefined);
+        throw e;
+      },
+    ) as T;
+  }
+  release(out);
+  return out;
 }

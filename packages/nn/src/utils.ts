@@ -1,7 +1,11 @@
-/** nn.utils: gradient clipping and parameter <-> vector conversion. */
+/** nn.utils: gradient clipping, parameter <-> vector conversion, parametrize and parametrizations. */
 import * as core from '@torchts/core';
 import { RuntimeError, Tensor } from '@torchts/core';
 import { noGrad } from '@torchts/autograd';
+
+export * as parametrize from './parametrize.js';
+export * as parametrizations from './parametrizations.js';
+export { weightNorm, removeWeightNorm, spectralNorm, removeSpectralNorm } from './classic-norms.js';
 
 function asList(parameters: Tensor | Iterable<Tensor>): Tensor[] {
   return parameters instanceof Tensor ? [parameters] : [...parameters];

@@ -9,6 +9,7 @@ import { noGrad } from '@torchts/autograd';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import * as F from '../functional/norm.js';
+import { pyNumber } from './repr.js';
 
 const py = (b: boolean): string => (b ? 'True' : 'False');
 type Factory = { dtype?: DType; device?: string };
@@ -76,7 +77,7 @@ abstract class NormBase extends Module {
     return factor;
   }
   override extraRepr(): string {
-    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum ?? 'None'}, affine=${py(this.affine)}, track_running_stats=${py(this.trackRunningStats)}`;
+    return `${this.numFeatures}, eps=${pyNumber(this.eps)}, momentum=${this.momentum ?? 'None'}, affine=${py(this.affine)}, track_running_stats=${py(this.trackRunningStats)}`;
   }
 }
 
@@ -171,7 +172,7 @@ export class LayerNorm extends Module {
     return F.layerNorm(input, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
   override extraRepr(): string {
-    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${this.eps}, elementwise_affine=${py(this.elementwiseAffine)}`;
+    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${pyNumber(this.eps)}, elementwise_affine=${py(this.elementwiseAffine)}`;
   }
 }
 
@@ -197,7 +198,7 @@ export class GroupNorm extends Module {
     return F.groupNorm(input, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
   override extraRepr(): string {
-    return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${py(this.affine)}`;
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyNumber(this.eps)}, affine=${py(this.affine)}`;
   }
 }
 
@@ -217,7 +218,7 @@ export class RMSNorm extends Module {
     return F.rmsNorm(input, this.normalizedShape, { weight: this.weight, eps: this.eps });
   }
   override extraRepr(): string {
-    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${this.eps ?? 'None'}, elementwise_affine=${py(this.elementwiseAffine)}`;
+    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${this.eps === null || this.eps === undefined ? 'None' : pyNumber(this.eps)}, elementwise_affine=${py(this.elementwiseAffine)}`;
   }
 }
 

@@ -6,9 +6,13 @@ export function pyFloat(x: number): string {
   return pyNumber(x);
 }
 
-/** A number as Python prints it (integers without a decimal point). */
+/** A number as Python's repr prints it (integers without a decimal point; exponents below -4 or from 16 up: `1e-05`). */
 export function pyNumber(x: number): string {
-  return String(x).replace(/e([+-])(\d)$/, 'e$10$2');
+  if (!Number.isFinite(x) || x === 0) return String(x);
+  const [mantissa, e] = x.toExponential().split('e') as [string, string];
+  const exp = Number(e);
+  if (exp < -4 || exp >= 16) return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return String(x);
 }
 
 export function pyBool(b: boolean): string {
