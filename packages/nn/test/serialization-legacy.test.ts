@@ -95,6 +95,14 @@ describe('legacy torch.save files (PyTorch 1.13, _use_new_zipfile_serialization=
     expect(Array.from(readNumbers(views.get('view_again')!))).toEqual([7, 7, 7, 7, 7]);
   });
 
+  it('reads state dicts in the layout PyTorch 0.3 wrote under Python 2 (byte strings, OrderedDict(items), _rebuild_tensor)', () => {
+    const sd = load(fixture('py2_state_dict.pt')) as Map<string, Tensor>;
+    expect([...sd.keys()]).toEqual(Object.keys(manifest['py2_state_dict.pt']!));
+    expectMatches(sd, manifest['py2_state_dict.pt']!, true);
+    const badItems = legacyFile(py.call('collections', 'OrderedDict', [py.list([py.list([py.str('a')])])]), [], []);
+    expect(() => load(badItems)).toThrow(/OrderedDict\(\) takes no arguments or one list of \[key, value\] pairs/);
+  });
+
   it('explains the variants it refuses', () => {
     const good = fixture('proto4.pt');
     // sys_info's little_endian flag: NEWTRUE -> NEWFALSE.
@@ -147,7 +155,7 @@ describe('legacy torch.save files (PyTorch 1.13, _use_new_zipfile_serialization=
 
   describe('corrupt input', () => {
     const rand = seededRandom(4242);
-    for (const name of ['state_dict.pt', 'nested.pt', 'storage_view.pt']) {
+    for (const name of ['state_dict.pt', 'nested.pt', 'storage_view.pt', 'py2_state_dict.pt']) {
       it(`${name}: truncated and mutated`, () => fuzzLoad(fixture(name), `legacy/${name}`, rand));
     }
     it('every truncation of a small file fails cleanly', () => {

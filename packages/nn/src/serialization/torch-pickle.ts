@@ -17,7 +17,9 @@ export const STORAGE_DTYPE: Record<string, DType> = {
   BoolStorage: 'bool',
 };
 
-const ALLOWED_CALLS = new Set(['collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_parameter']);
+const ALLOWED_CALLS = new Set([
+  'collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_tensor', 'torch._utils._rebuild_parameter',
+]);
 // Files saved from CUDA tensors by older PyTorch name torch.cuda.<Type>Storage; they load on opts.device.
 const STORAGE_MODULES = new Set(['torch', 'torch.cuda']);
 
@@ -101,10 +103,20 @@ export class TorchPickleLoad {
       },
       call: (fn, args) => {
         switch (fn.qualname) {
-          case 'collections.OrderedDict':
-            ensure(args.length === 0, fmt, () => 'OrderedDict() with arguments is not supported');
-            return new Map();
+          case 'collections.OrderedDict': {
+            // Python 3 pickles OrderedDict() then its items; Python 2 passed the items as [[key, value], ...].
+            const items = args.length === 1 ? args[0] : [];
+            ensure(
+              args.length <= 1 && Array.isArray(items) && items.every((kv) => Array.isArray(kv) && kv.length === 2),
+              fmt,
+              () => 'OrderedDict() takes no arguments or one list of [key, value] pairs',
+            );
+            return new Map(items as [PyValue, PyValue][]);
+          }
           case 'torch._utils._rebuild_tensor_v2':
+            return this.rebuildTensor(args);
+          case 'torch._utils._rebuild_tensor': // PyTorch < 0.4: (storage, offset, size, stride)
+            ensure(args.length === 4, fmt, () => `_rebuild_tensor expects 4 arguments, got ${args.length}`);
             return this.rebuildTensor(args);
           case 'torch._utils._rebuild_parameter': {
             ensure(args.length === 3 && args[0] instanceof Tensor, fmt, () => '_rebuild_parameter expects (tensor, requires_grad, hooks)');

@@ -160,6 +160,16 @@ export function unpickleAt(b: Uint8Array, start: number, hooks: UnpickleHooks): 
         break;
       }
       case 0x47: need(8, 'BINFLOAT'); stack.push(dv.getFloat64(pos, false)); pos += 8; break;
+      // Python 2's str (what PyTorch under Python 2 wrote): read as UTF-8, as torch.load's default encoding does.
+      case 0x55: need(1, 'SHORT_BINSTRING'); { const n = b[pos++]!; stack.push(str(n, 'SHORT_BINSTRING')); } break;
+      case 0x54: {
+        need(4, 'BINSTRING');
+        const n = dv.getInt32(pos, true);
+        ensure(n >= 0, FMT, () => `BINSTRING with negative length ${n}`);
+        pos += 4;
+        stack.push(str(n, 'BINSTRING'));
+        break;
+      }
       case 0x8c: need(1, 'SHORT_BINUNICODE'); { const n = b[pos++]!; stack.push(str(n, 'SHORT_BINUNICODE')); } break;
       case 0x58: need(4, 'BINUNICODE'); { const n = dv.getUint32(pos, true); pos += 4; stack.push(str(n, 'BINUNICODE')); } break;
       case 0x8d: {
