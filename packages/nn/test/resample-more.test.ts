@@ -49,3 +49,33 @@ describe('interpolate antialias=True vs PyTorch 1.13', () => {
     });
   });
 });
+
+describe('gridSample bicubic and 5-D, affineGrid 5-D vs PyTorch 1.13', () => {
+  for (const c of fx.grids) {
+    it(c.label, () => replay(c, (x, g) => F.gridSample(x, g, { mode: c.mode, paddingMode: c.paddingMode, alignCorners: c.alignCorners }), c.dtype ?? 'float64'));
+  }
+  for (const c of fx.affine) it(c.label, () => replay(c, (t) => F.affineGrid(t, c.size, { alignCorners: c.alignCorners })));
+  it(fx.stn.label, () =>
+    replay(fx.stn, (x, t) => F.gridSample(x, F.affineGrid(t, [1, 2, 2, 3, 4], { alignCorners: false }), { alignCorners: false })),
+  );
+
+  it('errors like PyTorch', () => {
+    const e = fx.errors;
+    expect(() => F.gridSample(zeros([1, 1, 2, 2, 2]), zeros([1, 1, 1, 1, 3]), { mode: 'bicubic' })).toThrow(e.bicubic5d!.message);
+    expect(() => F.gridSample(zeros([1, 1, 2, 2, 2]), zeros([1, 1, 1, 1, 2]))).toThrow(e.grid5dLast!.message);
+    expect(() => F.gridSample(zeros([1, 1, 2, 2, 2]), zeros([1, 1, 1, 2]))).toThrow(e.gridDims!.message);
+    expect(() => F.affineGrid(zeros([1, 2, 3]), [1, 1, 2, 2, 2])).toThrow(e.affine5d!.message);
+    expect(() => F.gridSample(zeros([1, 1, 2, 2]), zeros([1, 1, 1, 2]), { mode: 'area' as never })).toThrow(ValueError);
+  });
+
+  it('gradcheck: bicubic with reflection, trilinear with border', () => {
+    tidy(() => {
+      const x = randn([1, 1, 3, 4], { dtype: 'float64' }).requiresGrad_(true);
+      const g = rand([1, 1, 2, 2], { dtype: 'float64' }).mul(2.4).sub(1.2).requiresGrad_(true);
+      expect(gradcheck((a: Tensor, b: Tensor) => F.gridSample(a, b, { mode: 'bicubic', paddingMode: 'reflection' }), [x, g])).toBe(true);
+      const v = randn([1, 1, 2, 3, 2], { dtype: 'float64' }).requiresGrad_(true);
+      const g3 = rand([1, 1, 2, 2, 3], { dtype: 'float64' }).mul(2.4).sub(1.2).requiresGrad_(true);
+      expect(gradcheck((a: Tensor, b: Tensor) => F.gridSample(a, b, { paddingMode: 'border', alignCorners: true }), [v, g3])).toBe(true);
+    });
+  });
+});

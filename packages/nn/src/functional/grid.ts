@@ -1,13 +1,13 @@
 /**
- * `affine_grid` and `grid_sample` of `nn.functional` for 4-D input (PyTorch 1.13), as composites:
- * the grid is unnormalised, padded (border clip / reflection) and sampled by `gather` of the
- * corner pixels weighted by differentiable bilinear coefficients, so input and grid both get
- * gradients from the ops' derivatives.
+ * `affine_grid` and `grid_sample` of `nn.functional` for 4-D and 5-D input (PyTorch 1.13), as
+ * composites: the grid is unnormalised, padded (border clip / reflection) and sampled by `gather`
+ * of the neighbouring pixels weighted by differentiable bilinear / trilinear / bicubic
+ * coefficients, so input and grid both get gradients from the ops' derivatives.
  */
-import { RuntimeError, Tensor, ValueError, tensor, where } from '@torchts/core';
+import { NotImplementedError, RuntimeError, Tensor, ValueError, tensor, where } from '@torchts/core';
 import { withTemps } from './temps.js';
 
-export type GridSampleMode = 'bilinear' | 'nearest';
+export type GridSampleMode = 'bilinear' | 'nearest' | 'bicubic';
 export type GridPaddingMode = 'zeros' | 'border' | 'reflection';
 
 export interface GridSampleOptions {
@@ -31,31 +31,43 @@ function baseCoords(n: number, alignCorners: boolean): number[] {
   return out;
 }
 
-/** affine_grid(theta [N, 2, 3], size [N, C, H, W], { alignCorners }) -> grid [N, H, W, 2]. */
+/** affine_grid(theta [N, 2, 3] | [N, 3, 4], size [N, C, H, W] | [N, C, D, H, W], { alignCorners }) -> grid [N, H, W, 2] | [N, D, H, W, 3]. */
 export function affineGrid(theta: Tensor, size: readonly number[], options: { alignCorners?: boolean | null } | boolean = {}): Tensor {
   if (!(theta instanceof Tensor)) throw new TypeError(`affine_grid(): argument 'theta' must be Tensor, not ${typeof theta}`);
   const align = typeof options === 'boolean' ? options : Boolean(options.alignCorners);
   if (!theta.dtype.startsWith('float') && theta.dtype !== 'bfloat16') {
     throw new ValueError(`Expected theta to have floating point type, but got ${theta.dtype}`);
   }
-  if (size.length !== 4) {
-    throw new RuntimeError(`affine_grid(): only 4-D sizes (N, C, H, W) are supported, got size of length ${size.length}`);
+  if (size.length !== 4 && size.length !== 5) {
+    throw new NotImplementedError(`affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, respectively. Got size [${size.join(', ')}].`);
   }
-  const [N, , H, W] = size as [number, number, number, number];
-  if (theta.dim() !== 3 || theta.shape[0] !== N || theta.shape[1] !== 2 || theta.shape[2] !== 3) {
-    throw new ValueError(`Expected a batch of 2D affine matrices of shape Nx2x3 for size torch.Size([${size.join(', ')}]). Got [${theta.shape.join(', ')}].`);
+  const nd = size.length - 2;
+  const N = size[0]!;
+  if (theta.dim() !== 3 || theta.shape[0] !== N || theta.shape[1] !== nd || theta.shape[2] !== nd + 1) {
+    throw new ValueError(`Expected a batch of ${nd}D affine matrices of shape Nx${nd}x${nd + 1} for size [${size.join(', ')}]. Got torch.Size([${theta.shape.join(', ')}]).`);
   }
   if (Math.min(...size) <= 0) throw new ValueError(`Expected non-zero, positive output size. Got [${size.join(', ')}]`);
-  const xs = baseCoords(W, align);
-  const ys = baseCoords(H, align);
+  const spatial = size.slice(2);
+  // Base coordinates (x, y[, z], 1) for every output position, x along the last spatial dim.
+  const axes = spatial.map((n) => baseCoords(n, align)).reverse();
+  const count = spatial.reduce((a, b) => a * b, 1);
   const data: number[] = [];
-  for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) data.push(xs[j]!, ys[i]!, 1);
+  for (let i = 0; i < count; i++) {
+    let rest = i;
+    const point: number[] = [];
+    for (let k = 0; k < nd; k++) {
+      const n = spatial[nd - 1 - k]!;
+      point.push(axes[k]![rest % n]!);
+      rest = Math.floor(rest / n);
+    }
+    data.push(...point, 1);
+  }
   return withTemps((keep) => {
-    const base = keep(keep(tensor(data, { dtype: theta.dtype, device: theta.device })).reshape([1, H * W, 3]));
-    const b = keep(base.expand([N, H * W, 3]));
+    const base = keep(keep(tensor(data, { dtype: theta.dtype, device: theta.device })).reshape([1, count, nd + 1]));
+    const b = keep(base.expand([N, count, nd + 1]));
     const tT = keep(theta.transpose(1, 2));
     const g = keep(b.bmm(tT));
-    return g.reshape([N, H, W, 2]);
+    return g.reshape([N, ...spatial, nd]);
   });
 }
 
@@ -71,26 +83,46 @@ function reflect(keep: Keep, x: Tensor, twiceLow: number, twiceHigh: number): Te
   return keep(where(even, keep(extra.add(min)), keep(keep(extra.neg()).add(span + min))));
 }
 
-/** grid_sampler_compute_source_index: unnormalise, then apply the padding mode's clipping. */
-function sourceIndex(keep: Keep, coord: Tensor, size: number, padding: GridPaddingMode, align: boolean): Tensor {
-  let x = align ? keep(keep(coord.add(1)).mul((size - 1) / 2)) : keep(keep(keep(keep(coord.add(1)).mul(size)).sub(1)).div(2));
-  if (padding === 'border') x = keep(x.clamp(0, size - 1));
-  else if (padding === 'reflection') {
-    x = align ? reflect(keep, x, 0, 2 * (size - 1)) : reflect(keep, x, -1, 2 * size - 1);
-    x = keep(x.clamp(0, size - 1));
+const CUBIC_A = -0.75;
+const cubicNear = (t: Tensor, keep: Keep): Tensor => keep(keep(keep(keep(t.mul(CUBIC_A + 2)).sub(CUBIC_A + 3)).mul(t)).mul(t)).add(1);
+const cubicFar = (t: Tensor, keep: Keep): Tensor =>
+  keep(keep(keep(keep(keep(keep(t.mul(CUBIC_A)).sub(5 * CUBIC_A)).mul(t)).add(8 * CUBIC_A)).mul(t)).sub(4 * CUBIC_A));
+
+/** get_cubic_upsample_coefficients(t): the 4 weights of taps floor - 1 .. floor + 2. */
+function cubicWeights(keep: Keep, t: Tensor): Tensor[] {
+  const s = keep(t.neg().add(1));
+  return [cubicFar(keep(t.add(1)), keep), cubicNear(t, keep), cubicNear(s, keep), cubicFar(keep(s.add(1)), keep)];
+}
+
+/** grid_sampler_unnormalize: [-1, 1] to pixel coordinates. */
+function unnormalize(keep: Keep, coord: Tensor, size: number, align: boolean): Tensor {
+  return align ? keep(keep(coord.add(1)).mul((size - 1) / 2)) : keep(keep(keep(keep(coord.add(1)).mul(size)).sub(1)).div(2));
+}
+
+/** compute_coordinates: the padding mode's clipping / reflection of (unnormalised) coordinates. */
+function padCoordinates(keep: Keep, x: Tensor, size: number, padding: GridPaddingMode, align: boolean): Tensor {
+  if (padding === 'border') return keep(x.clamp(0, size - 1));
+  if (padding === 'reflection') {
+    const r = align ? reflect(keep, x, 0, 2 * (size - 1)) : reflect(keep, x, -1, 2 * size - 1);
+    return keep(r.clamp(0, size - 1));
   }
   return x;
 }
 
-/** grid_sample(input [N, C, H, W], grid [N, Ho, Wo, 2], { mode, paddingMode, alignCorners }) -> [N, C, Ho, Wo]. */
+const fmtSizes = (t: Tensor): string => `[${t.shape.join(', ')}]`;
+
+/**
+ * grid_sample(input [N, C, H, W] | [N, C, D, H, W], grid [N, Ho, Wo, 2] | [N, Do, Ho, Wo, 3],
+ * { mode: 'bilinear' (trilinear on 5-D) | 'nearest' | 'bicubic' (4-D), paddingMode, alignCorners }).
+ */
 export function gridSample(input: Tensor, grid: Tensor, options: GridSampleOptions = {}): Tensor {
   if (!(input instanceof Tensor)) throw new TypeError(`grid_sample(): argument 'input' must be Tensor, not ${typeof input}`);
   if (!(grid instanceof Tensor)) throw new TypeError(`grid_sample(): argument 'grid' must be Tensor, not ${typeof grid}`);
   const mode = options.mode ?? 'bilinear';
   const padding = options.paddingMode ?? 'zeros';
   const align = Boolean(options.alignCorners);
-  if (mode !== 'bilinear' && mode !== 'nearest') {
-    throw new ValueError(`nn.functional.grid_sample(): expected mode to be 'bilinear' or 'nearest', but got: '${mode as string}'`);
+  if (mode !== 'bilinear' && mode !== 'nearest' && mode !== 'bicubic') {
+    throw new ValueError(`nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but got: '${mode as string}'`);
   }
   if (padding !== 'zeros' && padding !== 'border' && padding !== 'reflection') {
     throw new ValueError(`nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or 'reflection', but got: '${padding as string}'`);
@@ -98,55 +130,80 @@ export function gridSample(input: Tensor, grid: Tensor, options: GridSampleOptio
   if (input.dtype !== grid.dtype) {
     throw new RuntimeError(`grid_sampler(): expected input and grid to have same dtype, but input has ${input.dtype} and grid has ${grid.dtype}`);
   }
-  if (input.dim() !== 4 || grid.dim() !== 4) {
-    throw new RuntimeError(`grid_sample(): only 4-D input and grid are supported, but got input with sizes [${input.shape.join(', ')}] and grid with sizes [${grid.shape.join(', ')}]`);
+  if (input.dim() < 1 || grid.dim() < 1 || input.shape[0] !== grid.shape[0]) {
+    throw new RuntimeError(`grid_sampler(): expected grid and input to have same batch size, but got input with sizes ${fmtSizes(input)} and grid with sizes ${fmtSizes(grid)}`);
   }
-  const [N, C, H, W] = input.shape as [number, number, number, number];
-  const [gN, Ho, Wo, two] = grid.shape as [number, number, number, number];
-  if (gN !== N) {
-    throw new RuntimeError(`grid_sampler(): expected grid and input to have same batch size, but got input with sizes [${input.shape.join(', ')}] and grid with sizes [${grid.shape.join(', ')}]`);
+  if (grid.shape[grid.dim() - 1] !== input.dim() - 2) {
+    throw new RuntimeError(`grid_sampler(): expected grid to have size ${input.dim() - 2} in last dimension, but got grid with sizes ${fmtSizes(grid)}`);
   }
-  if (two !== 2) {
-    throw new RuntimeError(`grid_sampler(): expected grid to have size 2 in last dimension, but got grid with sizes [${grid.shape.join(', ')}]`);
+  for (let d = 2; d < input.dim(); d++) {
+    if (input.shape[d]! <= 0) {
+      throw new RuntimeError(`grid_sampler(): expected input to have non-empty spatial dimensions, but input has sizes ${fmtSizes(input)} with dimension ${d} being empty`);
+    }
   }
-  if (H <= 0 || W <= 0) {
-    throw new RuntimeError(`grid_sampler(): expected input to have non-empty spatial dimensions, but input has sizes [${input.shape.join(', ')}] with dimension 2 being empty`);
+  const nd = input.dim() === 4 ? 2 : 3;
+  if (input.dim() !== nd + 2 || grid.dim() !== nd + 2) {
+    throw new RuntimeError(`grid_sampler(): expected ${nd + 2}D input and grid with same number of dimensions, but got input with sizes ${fmtSizes(input)} and grid with sizes ${fmtSizes(grid)}`);
   }
+  if (nd === 3 && mode === 'bicubic') throw new RuntimeError('grid_sampler(): bicubic interpolation only supports 4D input');
+  const [N, C] = input.shape as [number, number];
+  const spatial = input.shape.slice(2);
+  const outSpatial = grid.shape.slice(1, -1);
+  const outCount = outSpatial.reduce((a, b) => a * b, 1);
+  const strides = spatial.map((_, d) => spatial.slice(d + 1).reduce((a, b) => a * b, 1));
   return withTemps((keep) => {
-    const ix = sourceIndex(keep, keep(grid.select(3, 0)), W, padding, align);
-    const iy = sourceIndex(keep, keep(grid.select(3, 1)), H, padding, align);
-    const flat = keep(input.reshape([N, C, H * W]));
-    /** input at integer coordinates (x, y) [N, Ho, Wo] times weight, zero outside the image. */
-    const corner = (x: Tensor, y: Tensor, weight: Tensor | null): Tensor => {
-      const inside = keep(
-        keep(keep(x.ge(0)).logicalAnd(keep(x.le(W - 1)))).logicalAnd(keep(keep(y.ge(0)).logicalAnd(keep(y.le(H - 1))))),
-      );
-      const xc = keep(x.clamp(0, W - 1));
-      const yc = keep(y.clamp(0, H - 1));
-      const lin = keep(keep(keep(keep(yc.mul(W)).add(xc)).long()).reshape([N, 1, Ho * Wo]));
-      const idx = keep(lin.expand([N, C, Ho * Wo]));
-      const vals = keep(keep(flat.gather(2, idx)).reshape([N, C, Ho, Wo]));
-      const mask = keep(inside.to(input.dtype));
+    // Grid component k addresses spatial dim nd - 1 - k (x: width, y: height, z: depth).
+    const raw = spatial.map((n, d) => unnormalize(keep, keep(grid.select(-1, nd - 1 - d)), n, align));
+    const flat = keep(input.reshape([N, C, spatial.reduce((a, b) => a * b, 1)]));
+    /** input at integer coordinates (one tensor per spatial dim) times weight, zero outside the input. */
+    const corner = (coords: Tensor[], weight: Tensor | null): Tensor => {
+      let inside: Tensor | null = null;
+      let lin: Tensor | null = null;
+      coords.forEach((c, d) => {
+        const ok = keep(keep(c.ge(0)).logicalAnd(keep(c.le(spatial[d]! - 1))));
+        inside = inside ? keep(inside.logicalAnd(ok)) : ok;
+        const term = keep(keep(c.clamp(0, spatial[d]! - 1)).mul(strides[d]!));
+        lin = lin ? keep(lin.add(term)) : term;
+      });
+      const idx = keep(keep(keep(lin!.long()).reshape([N, 1, outCount])).expand([N, C, outCount]));
+      const vals = keep(keep(flat.gather(2, idx)).reshape([N, C, ...outSpatial]));
+      const mask = keep(inside!.to(input.dtype));
       const w = keep((weight ? keep(weight.mul(mask)) : mask).unsqueeze(1));
       return keep(vals.mul(w));
     };
+    const sum = (terms: Tensor[]): Tensor => terms.reduce((a, b) => keep(a.add(b)));
     if (mode === 'nearest') {
-      const xn = keep(ix.round());
-      const yn = keep(iy.round());
-      return corner(xn, yn, null);
+      return corner(raw.map((x, d) => keep(padCoordinates(keep, x, spatial[d]!, padding, align).round())), null);
     }
-    const x0 = keep(ix.floor());
-    const y0 = keep(iy.floor());
-    const x1 = keep(x0.add(1));
-    const y1 = keep(y0.add(1));
-    const wx1 = keep(ix.sub(x0));
-    const wx0 = keep(x1.sub(ix));
-    const wy1 = keep(iy.sub(y0));
-    const wy0 = keep(y1.sub(iy));
-    const nw = corner(x0, y0, keep(wx0.mul(wy0)));
-    const ne = corner(x1, y0, keep(wx1.mul(wy0)));
-    const sw = corner(x0, y1, keep(wx0.mul(wy1)));
-    const se = corner(x1, y1, keep(wx1.mul(wy1)));
-    return keep(keep(nw.add(ne)).add(keep(sw.add(se))));
+    if (mode === 'bicubic') {
+      const [iy, ix] = raw as [Tensor, Tensor];
+      const y0 = keep(iy.floor());
+      const x0 = keep(ix.floor());
+      const wy = cubicWeights(keep, keep(iy.sub(y0)));
+      const wx = cubicWeights(keep, keep(ix.sub(x0)));
+      const terms: Tensor[] = [];
+      for (let i = 0; i < 4; i++) {
+        const y = padCoordinates(keep, keep(y0.add(i - 1)), spatial[0]!, padding, align);
+        for (let j = 0; j < 4; j++) {
+          const x = padCoordinates(keep, keep(x0.add(j - 1)), spatial[1]!, padding, align);
+          terms.push(corner([y, x], keep(wy[i]!.mul(wx[j]!))));
+        }
+      }
+      return sum(terms);
+    }
+    // bilinear / trilinear: the 2^nd corners around each point.
+    const padded = raw.map((x, d) => padCoordinates(keep, x, spatial[d]!, padding, align));
+    const lo = padded.map((x) => keep(x.floor()));
+    const hi = lo.map((x) => keep(x.add(1)));
+    const wHi = padded.map((x, d) => keep(x.sub(lo[d]!)));
+    const wLo = padded.map((x, d) => keep(hi[d]!.sub(x)));
+    const terms: Tensor[] = [];
+    for (let bits = 0; bits < 1 << nd; bits++) {
+      const pick = (d: number): boolean => ((bits >> (nd - 1 - d)) & 1) === 1;
+      const coords = lo.map((l, d) => (pick(d) ? hi[d]! : l));
+      const weight = spatial.map((_, d) => (pick(d) ? wHi[d]! : wLo[d]!)).reduce((a, b) => keep(a.mul(b)));
+      terms.push(corner(coords, weight));
+    }
+    return sum(terms);
   });
 }
