@@ -13,9 +13,16 @@ export interface InplaceOptions {
   inplace?: boolean;
 }
 
-/** Writes `result` into `input` when `inplace` (PyTorch's `inplace=True`), else returns it. */
-function finish(input: Tensor, result: Tensor, inplace: boolean | undefined): Tensor {
-  if (!inplace) return result;
+/**
+ * `compute(input)`, written back into `input` when `inplace` (PyTorch's `inplace=True`). When the
+ * input requires grad, `compute` reads a clone: the composite saves its input for backward, and
+ * the write-back must not overwrite those values (PyTorch saves the original self likewise).
+ */
+function finish(input: Tensor, inplace: boolean | undefined, compute: (x: Tensor) => Tensor): Tensor {
+  if (!inplace) return compute(input);
+  const src = input.requiresGrad ? input.clone() : input;
+  const result = compute(src);
+  if (src !== input) src.dispose();
   input.copy_(result);
   result.dispose();
   return input;
@@ -49,7 +56,7 @@ export function leakyRelu(input: Tensor, negativeSlope = 0.01, opts: InplaceOpti
 /** alpha * (exp(x) - 1) for x <= 0, x otherwise (exp on clamped values so no inf*0 reaches the gradient). */
 export function elu(input: Tensor, alpha = 1, opts: InplaceOptions = {}): Tensor {
   requireTensor('elu', input);
-  return finish(input, eluScaled(input, alpha, 1, 1), opts.inplace);
+  return finish(input, opts.inplace, (x) => eluScaled(x, alpha, 1, 1));
 }
 
 function eluScaled(x: Tensor, alpha: number, scale: number, inputScale: number): Tensor {
@@ -67,14 +74,14 @@ const SELU_SCALE = 1.0507009873554804934193349852946;
 
 export function selu(input: Tensor, opts: InplaceOptions = {}): Tensor {
   requireTensor('selu', input);
-  return finish(input, eluScaled(input, SELU_ALPHA, SELU_SCALE, 1), opts.inplace);
+  return finish(input, opts.inplace, (x) => eluScaled(x, SELU_ALPHA, SELU_SCALE, 1));
 }
 
 /** max(0, x) + min(0, alpha * (exp(x / alpha) - 1)). */
 export function celu(input: Tensor, alpha = 1, opts: InplaceOptions = {}): Tensor {
   requireTensor('celu', input);
   if (alpha === 0) throw new RuntimeError('ZeroDivisionError');
-  return finish(input, eluScaled(input, alpha, 1, 1 / alpha), opts.inplace);
+  return finish(input, opts.inplace, (x) => eluScaled(x, alpha, 1, 1 / alpha));
 }
 
 export function gelu(input: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
@@ -114,15 +121,13 @@ export function logsigmoid(input: Tensor): Tensor {
 /** relu6(x + 3) / 6. */
 export function hardsigmoid(input: Tensor, opts: InplaceOptions = {}): Tensor {
   requireTensor('hardsigmoid', input);
-  const y = withTemps((t) => t(core.hardtanh(t(input.add(3)), 0, 6)).div(6));
-  return finish(input, y, opts.inplace);
+  return finish(input, opts.inplace, (x) => withTemps((t) => t(core.hardtanh(t(x.add(3)), 0, 6)).div(6)));
 }
 
 /** x * relu6(x + 3) / 6. */
 export function hardswish(input: Tensor, opts: InplaceOptions = {}): Tensor {
   requireTensor('hardswish', input);
-  const y = withTemps((t) => t(t(core.hardtanh(t(input.add(3)), 0, 6)).div(6)).mul(input));
-  return finish(input, y, opts.inplace);
+  return finish(input, opts.inplace, (x) => withTemps((t) => t(t(core.hardtanh(t(x.add(3)), 0, 6)).div(6)).mul(x)));
 }
 
 /** x / (1 + |x|). */
@@ -156,8 +161,7 @@ export function hardshrink(input: Tensor, lambd = 0.5): Tensor {
 /** x where x > threshold, value otherwise. */
 export function threshold(input: Tensor, thresholdValue: number, value: number, opts: InplaceOptions = {}): Tensor {
   requireTensor('threshold', input);
-  const y = withTemps((t) => core.where(t(input.gt(thresholdValue)), input, value));
-  return finish(input, y, opts.inplace);
+  return finish(input, opts.inplace, (x) => withTemps((t) => core.where(t(x.gt(thresholdValue)), x, value)));
 }
 
 /** a * sigmoid(b) for the two halves a, b of `input` along `dim`. */
