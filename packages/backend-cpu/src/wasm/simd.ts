@@ -27,12 +27,19 @@ export interface SimdExports {
   binaryF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   unaryF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number): void;
   unaryF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number): void;
+  sumF32(p: number, n: number): number;
+  sumF64(p: number, n: number): number;
+  maxF32(p: number, n: number): number;
+  maxF64(p: number, n: number): number;
+  minF32(p: number, n: number): number;
+  minF64(p: number, n: number): number;
   gemmF64(m: number, n: number, k: number, alpha: number, a: number, rsA: number, csA: number, b: number, rsB: number,
     csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
 }
 
 const REQUIRED: (keyof SimdExports)[] = [
   'relaxed', 'gemmWorkspaceBytes', 'gemmF32', 'gemmF64', 'binaryF32', 'binaryF64', 'unaryF32', 'unaryF64',
+  'sumF32', 'sumF64', 'maxF32', 'maxF64', 'minF32', 'minF64',
 ];
 const FILES: Record<Exclude<CpuKernels, 'ts'>, string> = { relaxed: 'simd-relaxed.wasm', simd: 'simd.wasm' };
 

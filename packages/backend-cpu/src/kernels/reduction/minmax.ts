@@ -9,8 +9,9 @@ import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
 import { reducePlan, reduceRows } from './plan.js';
 import { reduceKernel } from './reduce.js';
+import { simdRow } from '../../wasm/reduce.js';
 
-function maxRow(a: NumArray, off: number, n: number, s: number): number {
+function maxRowTs(a: NumArray, off: number, n: number, s: number): number {
   let m = -Infinity;
   for (let i = 0, j = off; i < n; i++, j += s) {
     const v = a[j]!;
@@ -22,7 +23,7 @@ function maxRow(a: NumArray, off: number, n: number, s: number): number {
   return m;
 }
 
-function minRow(a: NumArray, off: number, n: number, s: number): number {
+function minRowTs(a: NumArray, off: number, n: number, s: number): number {
   let m = Infinity;
   for (let i = 0, j = off; i < n; i++, j += s) {
     const v = a[j]!;
@@ -33,6 +34,10 @@ function minRow(a: NumArray, off: number, n: number, s: number): number {
   }
   return m;
 }
+
+// NaN-propagating in wasm too; max(-0, +0) may differ in the sign of the zero returned.
+const maxRow = simdRow('max', maxRowTs);
+const minRow = simdRow('min', minRowTs);
 
 function maxStep(acc: Float64Array, a: NumArray, off: number, m: number, s: number): void {
   for (let j = 0, k = off; j < m; j++, k += s) {

@@ -10,6 +10,7 @@ import type { Tensor } from '@torchts/core';
 import type { NumArray } from '../access.js';
 import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
+import { simdRow } from '../../wasm/reduce.js';
 import { prefersColumns, reduceColumns, reducePlan, reduceRows } from './plan.js';
 
 /** How one op reduces: a whole row at once, and optionally column-wise (see plan.ts). */
@@ -55,7 +56,7 @@ export function reduceKernel(make: (input: Tensor, params: readonly unknown[]) =
 
 // ---- row reducers --------------------------------------------------------------------------
 
-export function sumRow(a: NumArray, off: number, n: number, s: number): number {
+function sumRowTs(a: NumArray, off: number, n: number, s: number): number {
   let acc = 0;
   if (s === 1) {
     for (let i = off, end = off + n; i < end; i++) acc += a[i]!;
@@ -64,6 +65,9 @@ export function sumRow(a: NumArray, off: number, n: number, s: number): number {
   for (let i = 0, j = off; i < n; i++, j += s) acc += a[j]!;
   return acc;
 }
+
+/** Sum of one row (wasm SIMD for contiguous float rows in the heap). */
+export const sumRow = simdRow('sum', sumRowTs);
 
 function nansumRow(a: NumArray, off: number, n: number, s: number): number {
   let acc = 0;
