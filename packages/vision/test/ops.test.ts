@@ -91,6 +91,18 @@ describe('roiAlign and roiPool against torchvision (forward and backward)', () =
     expect(gradcheck((x: Tensor) => ops.roiPool(x, boxes, [2, 2]), [input])).toBe(true);
   });
 
+  it('RoIAlign and RoIPool modules call the functions', () => {
+    const input = dec(roi.input);
+    const boxes = dec(roi.boxes);
+    const align = new ops.RoIAlign([2, 3], 0.5, 2, true);
+    expect(align.call(input, boxes).tolist()).toEqual(ops.roiAlign(input, boxes, [2, 3], { spatialScale: 0.5, samplingRatio: 2, aligned: true }).tolist());
+    expect(align.toString()).toBe('RoIAlign(output_size=(2, 3), spatial_scale=0.5, sampling_ratio=2, aligned=True)');
+    const pool = new ops.RoIPool(3, 1);
+    expect(pool.call(input, boxes).tolist()).toEqual(ops.roiPool(input, boxes, 3, 1).tolist());
+    expect(pool.toString()).toBe('RoIPool(output_size=3, spatial_scale=1.0)');
+    expect([...pool.parameters()].length).toBe(0);
+  });
+
   it('checks boxes and sizes', () => {
     const input = torch.zeros([1, 1, 4, 4]);
     expect(() => ops.roiAlign(input, torch.zeros([2, 4]), 2)).toThrow('The boxes tensor shape is not correct as Tensor[K, 5]');

@@ -69,6 +69,15 @@ function namesFile(dirs: string[], name: string, count: number, fallback: readon
   return [...fallback];
 }
 
+/** The root, search folders, options and split of a CIFAR constructor call. */
+function resolveArgs<O extends CIFAROptions<unknown, unknown>>(dataset: string, folder: string, root: string | O, options?: O) {
+  const { root: dir, opts } = rootAndOptions(root, options);
+  if (dir === undefined) throw new TypeError(`${dataset}: a root directory is required`);
+  const dirs = [join(dir, folder), dir];
+  if (opts.download) refuseDownload(dataset, `in ${dirs[0]} or ${dir}`);
+  return { dir, dirs, opts, train: opts.train ?? true };
+}
+
 /** CIFAR-10: 50,000 training and 10,000 test 32x32 RGB images in 10 classes. */
 export class CIFAR10<I = Tensor, T = number> extends InMemoryImageDataset<I, T> {
   static readonly classes: readonly string[] = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
@@ -76,11 +85,7 @@ export class CIFAR10<I = Tensor, T = number> extends InMemoryImageDataset<I, T> 
   readonly train: boolean;
 
   constructor(root: string | CIFAROptions<I, T>, options?: CIFAROptions<I, T>) {
-    const { root: dir, opts } = rootAndOptions(root, options);
-    if (dir === undefined) throw new TypeError('CIFAR10: a root directory is required');
-    const dirs = [join(dir, 'cifar-10-batches-bin'), dir];
-    if (opts.download) refuseDownload('CIFAR10', `in ${dirs[0]} or ${dir}`);
-    const train = opts.train ?? true;
+    const { dir, dirs, opts, train } = resolveArgs('CIFAR10', 'cifar-10-batches-bin', root, options);
     const names = train ? [1, 2, 3, 4, 5].map((k) => `data_batch_${k}.bin`) : ['test_batch.bin'];
     const { pixels, labels } = readRecords(names.map((f) => findFile('CIFAR10', dirs, f)), 1, [10]);
     super({ pixels, imageShape: [3, 32, 32], labels: labels[0]! }, namesFile(dirs, 'batches.meta.txt', 10, CIFAR10.classes), opts);
@@ -104,11 +109,7 @@ export class CIFAR100<I = Tensor, T = number> extends InMemoryImageDataset<I, T>
   private cachedCoarse?: Tensor;
 
   constructor(root: string | CIFAROptions<I, T>, options?: CIFAROptions<I, T>) {
-    const { root: dir, opts } = rootAndOptions(root, options);
-    if (dir === undefined) throw new TypeError('CIFAR100: a root directory is required');
-    const dirs = [join(dir, 'cifar-100-binary'), dir];
-    if (opts.download) refuseDownload('CIFAR100', `in ${dirs[0]} or ${dir}`);
-    const train = opts.train ?? true;
+    const { dir, dirs, opts, train } = resolveArgs('CIFAR100', 'cifar-100-binary', root, options);
     const { pixels, labels } = readRecords([findFile('CIFAR100', dirs, train ? 'train.bin' : 'test.bin')], 2, [20, 100]);
     super({ pixels, imageShape: [3, 32, 32], labels: labels[1]! }, namesFile(dirs, 'fine_label_names.txt', 100, CIFAR100_FINE), opts);
     this.coarseLabels = labels[0]!;

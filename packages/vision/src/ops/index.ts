@@ -6,3 +6,4 @@ export { roiAlign } from './roi-align.js';
 export type { RoiAlignOptions } from './roi-align.js';
 export { roiPool } from './roi-pool.js';
 export type { RoiBoxes } from './roi.js';
+export { RoIAlign, RoIPool } from './roi-modules.js';
