@@ -6,7 +6,7 @@
  */
 import * as core from '@torchts/core';
 import { IndexError, NotImplementedError, RuntimeError, Tensor, ValueError } from '@torchts/core';
-import { embeddingRenorm_ } from './embedding.js';
+import { embeddingRenorm_, scaleGradByFrequency } from './embedding.js';
 import { withTemps } from './temps.js';
 
 export type EmbeddingBagMode = 'sum' | 'mean' | 'max';
@@ -57,8 +57,8 @@ export function embeddingBag(input: Tensor, weight: Tensor, opts: EmbeddingBagOp
   if (mode !== 'sum' && mode !== 'mean' && mode !== 'max') throw new ValueError(`mode has to be one of sum, mean or max`);
   checkIndexDtype('indices', input);
   if (weight.ndim !== 2) throw new RuntimeError(`embedding_bag: weight has to be a 2D Tensor, but got Tensor of dimension ${weight.ndim}`);
-  if (opts.scaleGradByFreq) throw new NotImplementedError('embedding_bag: scaleGradByFreq=true is not supported by torchts');
-  if (opts.sparse) throw new NotImplementedError('embedding_bag: sparse gradients are not supported by torchts');
+  if (opts.scaleGradByFreq && mode === 'max') throw new ValueError('max mode does not support scaling the gradient by the frequency');
+  if (opts.sparse) throw new NotImplementedError('embedding_bag: sparse=True is not supported: torchts has no sparse tensors (use dense gradients)');
   const offsets = opts.offsets ?? null;
   const psw = opts.perSampleWeights ?? null;
   if (psw !== null && input.shape.join() !== psw.shape.join()) {
@@ -112,6 +112,7 @@ export function embeddingBag(input: Tensor, weight: Tensor, opts: EmbeddingBagOp
     const rowIds = t(core.tensor(used.map((i) => flatInput[i]!), { dtype: 'int64', device }));
     const bagIds = t(core.tensor(used.map((i) => bagOf[i]!), { dtype: 'int64', device }));
     let rows = t(core.indexSelect(weight, 0, rowIds));
+    if (opts.scaleGradByFreq && weight.requiresGrad) rows = t(scaleGradByFrequency(rows, used.map((i) => flatInput[i]!), flatInput));
     if (mode === 'max') {
       const index = t(t(bagIds.unsqueeze(1)).expand([used.length, dim]));
       return core.scatterReduce(out, 0, index, rows, 'amax', { includeSelf: false });

@@ -1,4 +1,8 @@
-/** F.embedding: rows of `weight` picked by integer indices (paddingIdx rows get no gradient; maxNorm renormalises in place). */
+/**
+ * F.embedding: rows of `weight` picked by integer indices (paddingIdx rows get no gradient; maxNorm
+ * renormalises in place; scaleGradByFreq divides each row's gradient by its index's count in the
+ * input). Sparse gradients do not exist in torchts: `sparse: true` throws.
+ */
 import * as core from '@torchts/core';
 import { NotImplementedError, RuntimeError, Tensor } from '@torchts/core';
 import { noGrad } from '@torchts/autograd';
@@ -28,14 +32,30 @@ export function embeddingRenorm_(weight: Tensor, indices: Tensor, maxNorm: numbe
   return weight;
 }
 
+/**
+ * scale_grad_by_freq: `rows` (first dim aligned with `rowIndices`) unchanged in value, with the
+ * gradient of each row divided by how often its index occurs in `allIndices`. Written as
+ * detach(rows) + (rows - detach(rows)) * scale, which is exact in the forward (the difference is 0).
+ */
+export function scaleGradByFrequency(rows: Tensor, rowIndices: readonly number[], allIndices: readonly number[]): Tensor {
+  const counts = new Map<number, number>();
+  for (const i of allIndices) counts.set(i, (counts.get(i) ?? 0) + 1);
+  const scale = rowIndices.map((i) => 1 / (counts.get(i) ?? 1));
+  return withTemps((t) => {
+    const shape = [rows.shape[0]!, ...Array<number>(rows.ndim - 1).fill(1)];
+    const s = t(t(core.tensor(scale, { dtype: rows.dtype, device: rows.device })).reshape(shape));
+    const fixed = t(rows.detach());
+    return fixed.add(t(t(rows.sub(fixed)).mul(s)));
+  });
+}
+
 export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
   if (input.dtype !== 'int64' && input.dtype !== 'int32') {
     throw new RuntimeError(
       `Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.${TYPE_NAMES[input.dtype] ?? input.dtype}Tensor instead (while checking arguments for embedding)`,
     );
   }
-  if (opts.scaleGradByFreq) throw new NotImplementedError('embedding: scaleGradByFreq=true is not supported by torchts');
-  if (opts.sparse) throw new NotImplementedError('embedding: sparse gradients are not supported by torchts');
+  if (opts.sparse) throw new NotImplementedError('embedding: sparse=True is not supported: torchts has no sparse tensors (use dense gradients)');
   const n = weight.shape[0]!;
   let paddingIdx = opts.paddingIdx ?? null;
   if (paddingIdx !== null) {
@@ -45,7 +65,12 @@ export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingOptions 
   if (opts.maxNorm !== undefined && opts.maxNorm !== null) embeddingRenorm_(weight, input, opts.maxNorm, opts.normType ?? 2);
   return withTemps((t) => {
     const flat = t(input.reshape([-1]));
-    const rows = t(t(core.indexSelect(weight, 0, flat)).reshape([...input.shape, ...weight.shape.slice(1)]));
+    let picked = t(core.indexSelect(weight, 0, flat));
+    if (opts.scaleGradByFreq && weight.requiresGrad) {
+      const ids = (flat.tolist() as number[]).map(Number);
+      picked = t(scaleGradByFrequency(picked, ids, ids));
+    }
+    const rows = t(picked.reshape([...input.shape, ...weight.shape.slice(1)]));
     if (paddingIdx === null) return rows;
     // Padding positions keep their value but pass no gradient to the padding row.
     const pad = t(t(input.eq(paddingIdx)).reshape([...input.shape, ...Array<number>(weight.ndim - 1).fill(1)]));
