@@ -9,19 +9,9 @@
  */
 import { RuntimeError, Tensor, asTypedArray, emptyTensor, fromTypedArray, stack, tensor, typedArrayDtype } from '@torchts/core';
 import type { TypedArrayInput } from '@torchts/core';
+import { isPlainObject, isTypedArray } from './values.js';
 
 const ERR_FORMAT = 'default_collate: batch must contain tensors, typed arrays, numbers, dicts or lists; found ';
-
-function isTypedArray(x: unknown): x is TypedArrayInput {
-  return ArrayBuffer.isView(x) && !(x instanceof DataView);
-}
-
-/** A plain object ({...} or Object.create(null)): collated key by key, like a Python dict. */
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (x === null || typeof x !== 'object') return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
-}
 
 /** A short name for error messages, as Python's type names read. */
 export function typeName(x: unknown): string {

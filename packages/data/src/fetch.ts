@@ -1,7 +1,14 @@
 /**
  * Fetching one batch from a dataset, shared by the main thread and the workers: map-style datasets
  * by indices, iterable ones by pulling from their iterator.
+ *
+ * A map-style fetch runs in `tidy`: the tensors getItem and collate create and the batch does not
+ * contain (the samples once stacked, a transform's intermediates) are freed as soon as the batch
+ * exists, as Python's reference counting frees them in PyTorch. Tensors a dataset creates in getItem
+ * to keep (a lazy cache) must be passed to `keep()`. Iterable datasets are not wrapped: their
+ * iterators legitimately create state on the first `next()`.
  */
+import { tidy } from '@torchts/core';
 import type { Dataset } from './dataset.js';
 
 export type CollateFn = (batch: any) => unknown;
@@ -46,14 +53,18 @@ async function getAsync(dataset: Dataset<unknown>, index: number): Promise<unkno
 
 /** One batch (indices: an array) or one sample (indices: a number, automatic batching off). */
 export function fetchMapSync(dataset: Dataset<unknown>, indices: number[] | number, collate: CollateFn): unknown {
-  if (typeof indices === 'number') return collate(getSync(dataset, indices));
-  return collate(indices.map((i) => getSync(dataset, i)));
+  return tidy(() => {
+    if (typeof indices === 'number') return collate(getSync(dataset, indices));
+    return collate(indices.map((i) => getSync(dataset, i)));
+  });
 }
 
 /** As fetchMapSync; the samples of a batch are awaited together, so async getItems overlap. */
-export async function fetchMapAsync(dataset: Dataset<unknown>, indices: number[] | number, collate: CollateFn): Promise<unknown> {
-  if (typeof indices === 'number') return collate(await getAsync(dataset, indices));
-  return collate(await Promise.all(indices.map((i) => getAsync(dataset, i))));
+export function fetchMapAsync(dataset: Dataset<unknown>, indices: number[] | number, collate: CollateFn): Promise<unknown> {
+  return tidy(async () => {
+    if (typeof indices === 'number') return collate(await getAsync(dataset, indices));
+    return collate(await Promise.all(indices.map((i) => getAsync(dataset, i))));
+  });
 }
 
 export const END = Symbol('torchts.data.end');

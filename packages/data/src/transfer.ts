@@ -5,6 +5,7 @@
  */
 import { Tensor, contiguousBytes, emptyTensor } from '@torchts/core';
 import type { DType } from '@torchts/core';
+import { isPlainObject } from './values.js';
 
 const TAG = '__torchtsTensor';
 
@@ -13,12 +14,6 @@ interface EncodedTensor {
   dtype: DType;
   shape: number[];
   bytes: ArrayBuffer;
-}
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (x === null || typeof x !== 'object') return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Replaces tensors by transferable records; pushes their buffers onto `transfer`. `owned` collects the tensors met. */

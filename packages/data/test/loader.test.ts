@@ -5,18 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BatchSampler, DataLoader, Dataset, DistributedSampler, IterableDataset, RandomSampler, SequentialSampler, TensorDataset, WeightedRandomSampler,
 } from '../src/index.js';
-
-class Range extends Dataset<number> {
-  constructor(readonly n: number) {
-    super();
-  }
-  getItem(i: number): number {
-    return i;
-  }
-  get length(): number {
-    return this.n;
-  }
-}
+import { Range } from './range.js';
 
 class AsyncRange extends Dataset<number> {
   constructor(readonly n: number) {

@@ -4,22 +4,11 @@ import { readFileSync } from 'node:fs';
 import { Generator, manualSeed, rand } from '@torchts/core';
 import { describe, expect, it } from 'vitest';
 import {
-  BatchSampler, DataLoader, Dataset, DistributedSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, randomSplit,
+  BatchSampler, DataLoader, DistributedSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, randomSplit,
 } from '../src/index.js';
+import { Range } from './range.js';
 
 const fx = JSON.parse(readFileSync(new URL('./fixtures/samplers.json', import.meta.url), 'utf8'));
-
-class Range extends Dataset<number> {
-  constructor(readonly n: number) {
-    super();
-  }
-  getItem(i: number): number {
-    return i;
-  }
-  get length(): number {
-    return this.n;
-  }
-}
 
 const gen = (seed: number) => new Generator().manualSeed(seed);
 
