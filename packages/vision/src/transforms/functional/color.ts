@@ -91,12 +91,16 @@ export function solarize(img: Tensor, threshold: number): Tensor {
   return tidy(() => where(img.ge(threshold), invert(img), img));
 }
 
-/** posterize(img uint8, bits): keeps the top `bits` bits of each value. */
+/** posterize(img, bits): keeps the top `bits` bits of uint8 values; floats are quantised to 2^bits levels (torchvision v2). */
 export function posterize(img: Tensor, bits: number): Tensor {
   checkImage(img, 'posterize', 3);
-  requireUint8(img, 'posterize');
   checkChannels(img, [1, 3], 'posterize');
   if (!Number.isInteger(bits) || bits < 0 || bits > 8) throw new ValueError(`posterize(): bits should be an integer in [0, 8], got ${bits}`);
+  if (isFloat(img.dtype)) {
+    const levels = 2 ** bits;
+    return tidy(() => img.mul(levels).floor().clamp(0, levels - 1).mul(1 / levels));
+  }
+  requireUint8(img, 'posterize');
   const mask = (0xff << (8 - bits)) & 0xff;
   return tidy(() => img.bitwiseAnd(full([], mask, { dtype: 'uint8' })));
 }

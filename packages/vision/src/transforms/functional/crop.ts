@@ -1,7 +1,7 @@
 /** crop, centerCrop, fiveCrop, tenCrop, resizedCrop: torchvision's crops (zero padding outside the image). */
 import { ValueError, tidy } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
-import { checkImage, getDimensions } from './image.js';
+import { checkImage, getDimensions, roundHalfEven } from './image.js';
 import { pad } from './pad.js';
 import { resize } from './resize.js';
 import type { ResizeOptions, SizeArg } from './resize.js';
@@ -40,12 +40,6 @@ export function pairSize(size: SizeArg, op: string): [number, number] {
   }
   return [s[0]!, s[1]!];
 }
-
-/** Python's round(): halves to even (torchvision centres crops with it). */
-const roundHalfEven = (v: number): number => {
-  const r = Math.round(v);
-  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-};
 
 /** centerCrop(img, size): pads with zeros when the image is smaller than the crop. */
 export function centerCrop(img: Tensor, outputSize: SizeArg): Tensor {

@@ -84,3 +84,9 @@ export const requireUint8 = (img: Tensor, op: string): void => {
 export const errorIf = (cond: boolean, msg: () => string): void => {
   if (cond) throw new RuntimeError(msg());
 };
+
+/** Python's round(): halves to even (torchvision rounds crop offsets and sizes with it). */
+export function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
