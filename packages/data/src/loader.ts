@@ -68,8 +68,41 @@ const NOT_IMPLEMENTED: Record<string, string> = {
   multiprocessingContext: 'multiprocessingContext: workers are worker threads, there is no start method to choose',
 };
 
+interface PoolOwner {
+  pool: WorkerPool | null;
+}
+const abandonedIterations = new FinalizationRegistry<PoolOwner>((owner) => owner.pool?.close());
+
 function isModuleExport(x: unknown): x is ModuleExport {
   return x !== null && typeof x === 'object' && 'module' in x;
+}
+
+/** PyTorch's checks of the multiprocessing options, with its messages. */
+function checkWorkerOptions(opts: DataLoaderOptions<unknown>): { numWorkers: number; timeout: number; prefetchFactor: number } {
+  const numWorkers = opts.numWorkers ?? 0;
+  const timeout = opts.timeout ?? 0;
+  if (!Number.isInteger(numWorkers) || numWorkers < 0) {
+    throw new ValueError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
+  }
+  if (!(timeout >= 0)) throw new ValueError('timeout option should be non-negative');
+  if (numWorkers === 0 && opts.prefetchFactor !== undefined) {
+    throw new ValueError('prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.');
+  }
+  const prefetchFactor = opts.prefetchFactor ?? 2;
+  if (!Number.isInteger(prefetchFactor) || prefetchFactor <= 0) throw new ValueError(`prefetch_factor should be a positive integer, got ${prefetchFactor}`);
+  if (opts.persistentWorkers && numWorkers === 0) throw new ValueError('persistent_workers option needs num_workers > 0');
+  return { numWorkers, timeout, prefetchFactor };
+}
+
+/** Where batches are collated: a function on this thread, a module export in the workers, or the defaults. */
+function chooseCollate(collateFn: unknown, autoCollation: boolean, numWorkers: number): { collate: CollateFn; workerCollate: WorkerCollate } {
+  if (isModuleExport(collateFn)) {
+    if (numWorkers === 0) throw new TypeError('DataLoader: a collateFn given as a module export runs in workers only (numWorkers > 0); pass the function itself');
+    return { collate: (x) => x, workerCollate: collateFn };
+  }
+  if (typeof collateFn === 'function') return { collate: collateFn as CollateFn, workerCollate: 'main' };
+  if (collateFn !== undefined) throw new TypeError(`DataLoader: collateFn must be a function or a module export, not ${typeof collateFn}`);
+  return autoCollation ? { collate: defaultCollate, workerCollate: 'default' } : { collate: defaultConvert, workerCollate: 'convert' };
 }
 
 export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
@@ -97,18 +130,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
       if (key in NOT_IMPLEMENTED) throw new NotImplementedError(`DataLoader option ${NOT_IMPLEMENTED[key]}`);
       if (!KNOWN.has(key)) throw new TypeError(`DataLoader got an unexpected option '${key}'`);
     }
-    const numWorkers = opts.numWorkers ?? 0;
-    const timeout = opts.timeout ?? 0;
-    if (!Number.isInteger(numWorkers) || numWorkers < 0) {
-      throw new ValueError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
-    }
-    if (!(timeout >= 0)) throw new ValueError('timeout option should be non-negative');
-    if (numWorkers === 0 && opts.prefetchFactor !== undefined) {
-      throw new ValueError('prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.');
-    }
-    const prefetchFactor = opts.prefetchFactor ?? 2;
-    if (!Number.isInteger(prefetchFactor) || prefetchFactor <= 0) throw new ValueError(`prefetch_factor should be a positive integer, got ${prefetchFactor}`);
-    if (opts.persistentWorkers && numWorkers === 0) throw new ValueError('persistent_workers option needs num_workers > 0');
+    const { numWorkers, timeout, prefetchFactor } = checkWorkerOptions(opts);
 
     this.dataset = dataset;
     this.iterable = isIterableDataset(dataset);
@@ -149,20 +171,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
     this.timeout = timeout;
 
     const autoCollation = batchSampler !== undefined || (this.iterable && batchSize !== null);
-    const collateFn = opts.collateFn;
-    if (isModuleExport(collateFn)) {
-      if (numWorkers === 0) throw new TypeError('DataLoader: a collateFn given as a module export runs in workers only (numWorkers > 0); pass the function itself');
-      this.collate = (x) => x;
-      this.workerCollate = collateFn;
-    } else if (typeof collateFn === 'function') {
-      this.collate = collateFn;
-      this.workerCollate = 'main';
-    } else if (collateFn !== undefined) {
-      throw new TypeError(`DataLoader: collateFn must be a function or a module export, not ${typeof collateFn}`);
-    } else {
-      this.collate = autoCollation ? defaultCollate : defaultConvert;
-      this.workerCollate = autoCollation ? 'default' : 'convert';
-    }
+    ({ collate: this.collate, workerCollate: this.workerCollate } = chooseCollate(opts.collateFn, autoCollation, numWorkers));
     if (opts.workerInitFn !== undefined && !isModuleExport(opts.workerInitFn)) {
       throw new TypeError('DataLoader: workerInitFn must be a module export ({ module, exportName }): functions cannot be sent to worker threads');
     }
@@ -211,11 +220,16 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
     for (const indices of { [Symbol.iterator]: () => this.indexIterator() }) yield fetchMapSync(ds, indices, this.collate) as B;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<B> {
-    if (this.numWorkers > 0) {
-      yield* this.workerBatches();
-      return;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<B> {
+    if (this.numWorkers === 0) return this.mainThreadBatches();
+    const owner: PoolOwner = { pool: null };
+    const it = this.workerBatches(owner);
+    // An iteration dropped half-way (never finished nor returned) ends its workers when collected.
+    if (!this.persistentWorkers) abandonedIterations.register(it, owner);
+    return it;
+  }
+
+  private async *mainThreadBatches(): AsyncGenerator<B, void, undefined> {
     this.drawBaseSeed();
     if (this.iterable) {
       const it = datasetIterator(this.dataset as IterableDataset<T>, false);
@@ -227,7 +241,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
     for (let r = it.next(); !r.done; r = it.next()) yield (await fetchMapAsync(ds, r.value, this.collate)) as B;
   }
 
-  private async *workerBatches(): AsyncGenerator<B, void, undefined> {
+  private async *workerBatches(owner: PoolOwner): AsyncGenerator<B, void, undefined> {
     // Persistent workers keep their base seed (drawn when they started), as PyTorch's do.
     let pool = this.persistentWorkers && this.pool && !this.pool.isClosed ? this.pool : null;
     if (!pool) {
@@ -247,6 +261,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
       });
       if (this.persistentWorkers) this.pool = pool;
     }
+    owner.pool = pool;
     const mainCollate = this.workerCollate === 'main';
     try {
       for await (const payload of pool.run(this.iterable ? null : this.indexIterator())) {

@@ -6,6 +6,8 @@
  * tasks are outstanding. Workers are unref'd except while the main thread waits for one of them, so
  * they never keep the process alive once nobody consumes their batches.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { IndexError, NotImplementedError, RuntimeError, ValueError } from '@torchts/core';
 import type { FromWorker, SerializedError, ToWorker, WorkerBoot } from './protocol.js';
@@ -79,10 +81,18 @@ export class WorkerPool {
   private closed = false;
   private epoch = 0;
 
+  /** Pools whose workers are running (for tests and diagnostics). */
+  static live = 0;
+
   constructor(private readonly opts: PoolOptions) {
     const n = opts.boot.numWorkers;
+    const entry = workerEntry();
+    if (entry.protocol === 'file:' && !existsSync(fileURLToPath(entry))) {
+      throw new RuntimeError(`DataLoader workers run the built package, but ${fileURLToPath(entry)} is missing: build @torchts/data (tsc -b)`);
+    }
+    WorkerPool.live++;
     this.workers = Array.from({ length: n }, (_, workerId) => {
-      const w = new Worker(workerEntry(), { execArgv: workerExecArgv(), workerData: { ...opts.boot, workerId } satisfies WorkerBoot });
+      const w = new Worker(entry, { execArgv: workerExecArgv(), workerData: { ...opts.boot, workerId } satisfies WorkerBoot });
       w.on('message', (msg: FromWorker) => this.onMessage(workerId, msg));
       w.on('error', (e) => this.fail(new RuntimeError(`DataLoader worker ${workerId} crashed: ${e instanceof Error ? e.message : String(e)}`)));
       w.on('exit', (code) => {
@@ -127,6 +137,7 @@ export class WorkerPool {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    WorkerPool.live--;
     for (const w of this.workers) void w.terminate();
     this.results.clear();
   }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Generator, RuntimeError, ValueError, isTensor, samplers } from '@torchts/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataLoader, datasetFromModule } from '../src/index.js';
+import { WorkerPool } from '../src/pool.js';
 
 const module = new URL('./fixtures/datasets.mjs', import.meta.url).href;
 const gen = (seed: number) => new Generator().manualSeed(seed);
@@ -196,5 +197,24 @@ describe('DataLoader worker failures', () => {
     const cwd = fileURLToPath(new URL('.', import.meta.url));
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd, timeout: 30_000, encoding: 'utf8' });
     expect(out.trim()).toBe('done');
+  });
+});
+
+describe('DataLoader worker lifetime', () => {
+  it('ends the workers of an iteration dropped half-way once it is collected', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc).toBeTypeOf('function'); // vitest.config.ts passes --expose-gc
+    const ds = await datasetFromModule({ module, exportName: 'Squares', args: [40] });
+    const before = WorkerPool.live;
+    await (async () => {
+      const it = new DataLoader(ds, { batchSize: 2, numWorkers: 1 })[Symbol.asyncIterator]();
+      await it.next();
+      expect(WorkerPool.live).toBe(before + 1);
+    })();
+    for (let i = 0; i < 20 && WorkerPool.live > before; i++) {
+      gc!();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(WorkerPool.live).toBe(before);
   });
 });
