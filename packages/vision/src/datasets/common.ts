@@ -1,24 +1,22 @@
 /**
- * What every dataset here shares: transforms (a function or anything with `call`, such as an nn
- * Module or a transforms.Compose), index checks with PyTorch's message, the no-download rule, and
- * uint8 tensors made from raw bytes without a per-element loop.
+ * What every dataset here shares: transforms (applied by transforms.applyTransform: a function, or
+ * anything with `call` such as an nn Module or a transforms.Compose), index checks with PyTorch's
+ * message, the no-download rule, and uint8 tensors made from raw bytes without a per-element loop.
  */
 import * as torch from '@torchts/core';
 import { IndexError, RuntimeError, type Tensor } from '@torchts/core';
 
-/** A transform: a plain function, or an object whose `call` applies it (a Module, a Compose). */
-export type Transform<I, O> = ((input: I) => O) | { call(input: I): O };
+import type { TransformLike } from '../transforms/transform.js';
 
-export function applyTransform<I, O>(transform: Transform<I, O>, input: I): O {
-  return typeof transform === 'function' ? transform(input) : transform.call(input);
-}
+export { applyTransform } from '../transforms/transform.js';
+export type { TransformLike } from '../transforms/transform.js';
 
 /** Options shared by the datasets that read fixed files. */
 export interface VisionDatasetOptions<I, T> {
   /** Applied to the image tensor (uint8, CHW) of each item. */
-  transform?: Transform<Tensor, I>;
+  transform?: TransformLike<Tensor, I>;
   /** Applied to the integer target of each item. */
-  targetTransform?: Transform<number, T>;
+  targetTransform?: TransformLike<number, T>;
   /** torchts never downloads: `true` throws. */
   download?: boolean;
 }

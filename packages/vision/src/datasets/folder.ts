@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Dataset } from '@torchts/data';
 import { RuntimeError, ValueError, type Tensor } from '@torchts/core';
 import { ImageReadMode, readImage } from '../io/index.js';
-import { applyTransform, checkIndex, int64Tensor, type Transform } from './common.js';
+import { applyTransform, checkIndex, int64Tensor, type TransformLike } from './common.js';
 
 /** The image extensions ImageFolder accepts by default (torchvision's IMG_EXTENSIONS). */
 export const IMG_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp'];
@@ -112,8 +112,8 @@ export interface DatasetFolderOptions<S, I, T> {
   extensions?: readonly string[];
   /** Decides which files to keep; give this or `extensions`. */
   isValidFile?: (path: string) => boolean;
-  transform?: Transform<S, I | Promise<I>>;
-  targetTransform?: Transform<number, T>;
+  transform?: TransformLike<S, I | Promise<I>>;
+  targetTransform?: TransformLike<number, T>;
 }
 
 /** A generic folder-per-class dataset; items are `Promise<[sample, target]>`. */
@@ -125,8 +125,8 @@ export class DatasetFolder<S, I = S, T = number> extends Dataset<[I, T]> {
   readonly samples: Array<[string, number]>;
   readonly extensions?: readonly string[];
   readonly loader: (path: string) => S | Promise<S>;
-  readonly transform?: Transform<S, I | Promise<I>>;
-  readonly targetTransform?: Transform<number, T>;
+  readonly transform?: TransformLike<S, I | Promise<I>>;
+  readonly targetTransform?: TransformLike<number, T>;
 
   constructor(root: string, options: DatasetFolderOptions<S, I, T>) {
     super();
@@ -170,8 +170,8 @@ export function loadRgbImage(path: string): Promise<Tensor> {
 }
 
 export interface ImageFolderOptions<I, T> {
-  transform?: Transform<Tensor, I | Promise<I>>;
-  targetTransform?: Transform<number, T>;
+  transform?: TransformLike<Tensor, I | Promise<I>>;
+  targetTransform?: TransformLike<number, T>;
   /** Reads one file; by default io.readImage in RGB mode: uint8 [3, H, W]. */
   loader?: (path: string) => Tensor | Promise<Tensor>;
   /** Decides which files to keep (by default: IMG_EXTENSIONS). */

@@ -8,7 +8,7 @@ import { Dataset } from '@torchts/data';
 import { isTensor, type Tensor } from '@torchts/core';
 import {
   applyTransform, checkIndex, classToIdxOf, int64Tensor, uint8Tensor,
-  type Transform, type VisionDatasetOptions,
+  type TransformLike, type VisionDatasetOptions,
 } from './common.js';
 
 export interface InMemoryImages {
@@ -21,8 +21,8 @@ export interface InMemoryImages {
 
 export abstract class InMemoryImageDataset<I = Tensor, T = number> extends Dataset<[I, T]> {
   readonly classes: string[];
-  readonly transform?: Transform<Tensor, I>;
-  readonly targetTransform?: Transform<number, T>;
+  readonly transform?: TransformLike<Tensor, I>;
+  readonly targetTransform?: TransformLike<number, T>;
   protected readonly pixels: Uint8Array;
   protected readonly imageShape: [number, number, number];
   protected readonly labels: Int32Array;

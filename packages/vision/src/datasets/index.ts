@@ -10,4 +10,4 @@ export type { DatasetFolderOptions, ImageFolderOptions } from './folder.js';
 export { InMemoryImageDataset } from './in-memory.js';
 export { parseIdx, readIdxFile } from './idx.js';
 export type { IdxArray, IdxDtype } from './idx.js';
-export type { Transform, VisionDatasetOptions } from './common.js';
+export type { VisionDatasetOptions } from './common.js';
