@@ -2,10 +2,9 @@
 import { ValueError, empty, tensor } from '@torchts/core';
 import type { Generator, Tensor } from '@torchts/core';
 import * as F from './functional/index.js';
-import { roundHalfEven } from './functional/image.js';
 import { RandomTransform } from './transform.js';
 import type { RandomTransformOptions } from './transform.js';
-import { coin, randInt, uniform } from './random.js';
+import { coin, drawBox, randInt } from './random.js';
 
 export interface RandomErasingOptions extends RandomTransformOptions {
   p?: number;
@@ -47,14 +46,8 @@ export class RandomErasing extends RandomTransform {
   static getParams(img: Tensor, scale: readonly number[], ratio: readonly number[], value: readonly number[] | null, generator?: Generator | null): ErasingParams {
     const s = img.shape;
     const [c, H, W] = [s[s.length - 3]!, s[s.length - 2]!, s[s.length - 1]!];
-    const area = H * W;
-    const f = Math.fround;
-    const logRatio = [f(Math.log(f(ratio[0]!))), f(Math.log(f(ratio[1]!)))] as const;
     for (let attempt = 0; attempt < 10; attempt++) {
-      const eraseArea = area * uniform(scale[0]!, scale[1]!, generator);
-      const aspect = f(Math.exp(uniform(logRatio[0], logRatio[1], generator)));
-      const h = roundHalfEven(Math.sqrt(eraseArea * aspect));
-      const w = roundHalfEven(Math.sqrt(eraseArea / aspect));
+      const [h, w] = drawBox(H * W, scale, ratio, generator);
       if (!(h < H && w < W)) continue;
       const v = value === null ? empty([c, h, w]).normal_(0, 1, generator ? { generator } : {}) : tensor([...value]).reshape([-1, 1, 1]);
       const i = randInt(0, H - h + 1, generator);

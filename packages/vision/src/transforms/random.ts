@@ -5,6 +5,7 @@
  */
 import { empty, rand, randint, randperm } from '@torchts/core';
 import type { Generator } from '@torchts/core';
+import { roundHalfEven } from './functional/image.js';
 
 const opts = (generator?: Generator | null): { generator?: Generator } => (generator ? { generator } : {});
 
@@ -46,4 +47,16 @@ export function permutation(n: number, generator?: Generator | null): number[] {
   const v = (t.tolist() as number[]).map(Number);
   t.dispose();
   return v;
+}
+
+/**
+ * One try of torchvision's box sampling (RandomResizedCrop, RandomErasing): an area uniform in
+ * `scale` times `area` and an aspect ratio log-uniform in `ratio` (log and exp in float32, as
+ * PyTorch's tensors), returned as [round(sqrt(area * ratio)), round(sqrt(area / ratio))].
+ */
+export function drawBox(area: number, scale: readonly number[], ratio: readonly number[], generator?: Generator | null): [number, number] {
+  const f = Math.fround;
+  const target = area * uniform(scale[0]!, scale[1]!, generator);
+  const aspect = f(Math.exp(uniform(f(Math.log(f(ratio[0]!))), f(Math.log(f(ratio[1]!))), generator)));
+  return [roundHalfEven(Math.sqrt(target * aspect)), roundHalfEven(Math.sqrt(target / aspect))];
 }

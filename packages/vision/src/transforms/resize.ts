@@ -7,7 +7,7 @@ import { getDimensions, roundHalfEven } from './functional/image.js';
 import { pairSize } from './functional/crop.js';
 import { RandomTransform, Transform } from './transform.js';
 import type { RandomTransformOptions } from './transform.js';
-import { randInt, uniform } from './random.js';
+import { drawBox, randInt } from './random.js';
 
 export interface ResizeTransformOptions {
   interpolation?: InterpolationMode;
@@ -55,14 +55,8 @@ export class RandomResizedCrop extends RandomTransform {
   /** [top, left, height, width] of a random crop (torchvision's get_params, draw for draw). */
   static getParams(img: Tensor, scale: readonly number[], ratio: readonly number[], generator?: Generator | null): [number, number, number, number] {
     const [, height, width] = getDimensions(img);
-    const area = height * width;
-    const f = Math.fround;
-    const logRatio = [f(Math.log(f(ratio[0]!))), f(Math.log(f(ratio[1]!)))] as const;
     for (let attempt = 0; attempt < 10; attempt++) {
-      const targetArea = area * uniform(scale[0]!, scale[1]!, generator);
-      const aspect = f(Math.exp(uniform(logRatio[0], logRatio[1], generator)));
-      const w = roundHalfEven(Math.sqrt(targetArea * aspect));
-      const h = roundHalfEven(Math.sqrt(targetArea / aspect));
+      const [w, h] = drawBox(height * width, scale, ratio, generator);
       if (w > 0 && w <= width && h > 0 && h <= height) {
         const i = randInt(0, height - h + 1, generator);
         const j = randInt(0, width - w + 1, generator);
