@@ -82,8 +82,10 @@ export class RandomSampler extends Sampler<number> {
 
   *[Symbol.iterator](): Iterator<number> {
     const n = lengthOf(this.dataSource);
-    const g = this.generator ?? new Generator().manualSeed(drawSeed(defaultGenerator));
     const total = this.numSamples;
+    // PyTorch fails here with a ZeroDivisionError.
+    if (n === 0) throw new ValueError(`RandomSampler: cannot draw ${total} samples from an empty dataset`);
+    const g = this.generator ?? new Generator().manualSeed(drawSeed(defaultGenerator));
     if (this.replacement) {
       for (let i = 0; i < Math.floor(total / 32); i++) yield* takeList(randint(n, [32], { dtype: 'int64', generator: g }));
       yield* takeList(randint(n, [total % 32], { dtype: 'int64', generator: g }));

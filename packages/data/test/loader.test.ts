@@ -146,5 +146,8 @@ describe('sampler checks', () => {
     expect(() => new DistributedSampler(new Range(3), { numReplicas: 2, rank: 2 })).toThrow(new ValueError('Invalid rank 2, rank should be in the interval [0, 1]'));
     expect(() => new DistributedSampler(new Range(3), {} as any)).toThrow(/numReplicas and rank are required/);
     expect([...new WeightedRandomSampler(tensor([0, 1]), 3, { generator: new Generator() })]).toEqual([1, 1, 1]);
+    for (const replacement of [false, true]) {
+      expect(() => [...new RandomSampler(new Range(0), { numSamples: 5, replacement })]).toThrow(new ValueError('RandomSampler: cannot draw 5 samples from an empty dataset'));
+    }
   });
 });
