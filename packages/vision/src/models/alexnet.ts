@@ -1,8 +1,7 @@
 /** AlexNet (Krizhevsky et al., 2012) in torchvision's single-tower form, with its state-dict keys. */
-import { tidy } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import { AdaptiveAvgPool2d, Conv2d, Dropout, Linear, MaxPool2d, Module, ReLU, Sequential } from '@torchts/nn';
-import { checkPositiveInt, withWeights } from './common.js';
+import { checkPositiveInt, featuresPoolClassify, withWeights } from './common.js';
 import type { BuilderOptions } from './common.js';
 
 export interface AlexNetOptions {
@@ -36,10 +35,7 @@ export class AlexNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return tidy(() => {
-      const f = this.avgpool.call(this.features.call(x) as Tensor).flatten(1);
-      return this.classifier.call(f) as Tensor;
-    });
+    return featuresPoolClassify(x, this);
   }
 }
 

@@ -2,7 +2,7 @@
  * What every architecture builder shares: torchvision's channel rounding, the `weights` argument
  * (a state dict, checkpoint bytes or a file path; never a download) and intermediate disposal.
  */
-import { RuntimeError, Tensor, ValueError } from '@torchts/core';
+import { RuntimeError, Tensor, ValueError, tidy } from '@torchts/core';
 import { load } from '@torchts/nn';
 import type { Module, StateDict } from '@torchts/nn';
 
@@ -95,4 +95,9 @@ export function pyRound(v: number): number {
 /** `module.call(x)` for a module known only as `Module` (a norm layer, an activation) that maps a tensor to a tensor. */
 export function callModule(m: Module, x: Tensor): Tensor {
   return (m.call as (input: Tensor) => unknown)(x) as Tensor;
+}
+
+/** The head most classifiers share: features, pooling, flatten(1), classifier; intermediates freed. */
+export function featuresPoolClassify(x: Tensor, m: { features: Module; avgpool: Module; classifier: Module }): Tensor {
+  return tidy(() => callModule(m.classifier, callModule(m.avgpool, callModule(m.features, x)).flatten(1)));
 }

@@ -5,7 +5,7 @@
 import { ValueError, tidy } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import { AdaptiveAvgPool2d, BatchNorm2d, Dropout, Linear, Module, Sequential, SiLU, init } from '@torchts/nn';
-import { checkPositiveInt, makeDivisible, withWeights } from './common.js';
+import { checkPositiveInt, featuresPoolClassify, makeDivisible, withWeights } from './common.js';
 import type { BuilderOptions } from './common.js';
 import { initConvBnLinear } from './init.js';
 import { Conv2dNormActivation, batchNorm2d } from './layers/conv-norm-activation.js';
@@ -119,10 +119,7 @@ export class EfficientNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return tidy(() => {
-      const f = this.avgpool.call(this.features.call(x) as Tensor).flatten(1);
-      return this.classifier.call(f) as Tensor;
-    });
+    return featuresPoolClassify(x, this);
   }
 }
 

@@ -27,7 +27,7 @@ export type { ResNetOptions, ResNetBlock, BlockOptions } from './resnet.js';
 export { MobileNetV2, InvertedResidual, mobilenetV2 } from './mobilenetv2.js';
 export type { MobileNetV2Options, InvertedResidualSetting } from './mobilenetv2.js';
 export {
-  MobileNetV3, MobileNetV3InvertedResidual, invertedResidualConfig, mobilenetV3Conf, mobilenetV3Large, mobilenetV3Small,
+  MobileNetV3, InvertedResidual as MobileNetV3InvertedResidual, invertedResidualConfig, mobilenetV3Conf, mobilenetV3Large, mobilenetV3Small,
 } from './mobilenetv3.js';
 export type { InvertedResidualConfig, MobileNetV3Options, MobileNetV3ConfOptions } from './mobilenetv3.js';
 export {

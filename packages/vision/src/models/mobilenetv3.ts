@@ -5,7 +5,7 @@
 import { ValueError, tidy } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import { AdaptiveAvgPool2d, BatchNorm2d, Dropout, Hardsigmoid, Hardswish, Linear, Module, ReLU, Sequential } from '@torchts/nn';
-import { checkPositiveInt, makeDivisible, withWeights } from './common.js';
+import { checkPositiveInt, featuresPoolClassify, makeDivisible, withWeights } from './common.js';
 import type { BuilderOptions } from './common.js';
 import { initConvBnLinear, normalLinear } from './init.js';
 import { Conv2dNormActivation } from './layers/conv-norm-activation.js';
@@ -37,7 +37,8 @@ export function invertedResidualConfig(
   };
 }
 
-export class MobileNetV3InvertedResidual extends Module {
+/** MobileNetV3's block (named InvertedResidual as in torchvision; exported as MobileNetV3InvertedResidual). */
+export class InvertedResidual extends Module {
   declare useResConnect: boolean;
   declare block: Sequential;
   declare outChannels: number;
@@ -88,7 +89,7 @@ export class MobileNetV3 extends Module {
     const numClasses = checkPositiveInt('numClasses', opts.numClasses ?? 1000);
     const normLayer = opts.normLayer ?? ((c: number) => new BatchNorm2d(c, { eps: 0.001, momentum: 0.01 }));
     const layers: Module[] = [new Conv2dNormActivation(3, setting[0]!.inputChannels, { stride: 2, normLayer, activationLayer: Hardswish })];
-    for (const cnf of setting) layers.push(new MobileNetV3InvertedResidual(cnf, normLayer));
+    for (const cnf of setting) layers.push(new InvertedResidual(cnf, normLayer));
     const lastIn = setting[setting.length - 1]!.outChannels;
     layers.push(new Conv2dNormActivation(lastIn, 6 * lastIn, { kernelSize: 1, normLayer, activationLayer: Hardswish }));
     this.features = new Sequential(...layers);
@@ -103,10 +104,7 @@ export class MobileNetV3 extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return tidy(() => {
-      const f = this.avgpool.call(this.features.call(x) as Tensor).flatten(1);
-      return this.classifier.call(f) as Tensor;
-    });
+    return featuresPoolClassify(x, this);
   }
 }
 

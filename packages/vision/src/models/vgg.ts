@@ -1,8 +1,8 @@
 /** VGG (Simonyan & Zisserman, 2014): configurations A/B/D/E (VGG-11/13/16/19), with or without BatchNorm. */
-import { ValueError, tidy } from '@torchts/core';
+import { ValueError } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Linear, MaxPool2d, Module, ReLU, Sequential } from '@torchts/nn';
-import { checkPositiveInt, withWeights } from './common.js';
+import { checkPositiveInt, featuresPoolClassify, withWeights } from './common.js';
 import type { BuilderOptions } from './common.js';
 import { initConvBnLinear, normalLinear } from './init.js';
 
@@ -58,10 +58,7 @@ export class VGG extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return tidy(() => {
-      const f = this.avgpool.call(this.features.call(x) as Tensor).flatten(1);
-      return this.classifier.call(f) as Tensor;
-    });
+    return featuresPoolClassify(x, this);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Every full-size architecture has torchvision's state dict: the same keys in the same order, with
- * the same shapes and dtypes (fixture: tooling/fixtures/cases/vision_models.py). Random fills are
+ * the same shapes and dtypes, and most print as PyTorch prints them (fixture:
+ * tooling/fixtures/cases/vision_models.py). Random fills are
  * stubbed here so VGG-16 (138M parameters) builds in a moment; the seeded draws themselves are
  * checked in parity.test.ts.
  */
@@ -32,6 +33,7 @@ const BUILDERS: Record<string, () => Module> = {
 };
 
 const expected = readFixture<Record<string, Array<[string, number[], string]>>>('architectures.json');
+const reprs = readFixture<Record<string, string>>('reprs.json');
 
 describe('state dicts equal torchvision 0.14', () => {
   beforeAll(() => {
@@ -45,6 +47,7 @@ describe('state dicts equal torchvision 0.14', () => {
 
   it('covers every architecture of the fixture', () => {
     expect(Object.keys(BUILDERS).sort()).toEqual(Object.keys(expected).sort());
+    expect(Object.keys(reprs).every((k) => k in BUILDERS)).toBe(true);
   });
 
   for (const [name, build] of Object.entries(BUILDERS)) {
@@ -55,6 +58,7 @@ describe('state dicts equal torchvision 0.14', () => {
         const actual = [...sd].map(([k, t]) => [k, [...t.shape], t.dtype]);
         for (const t of sd.values()) t.dispose();
         expect(actual).toEqual(expected[name]);
+        if (reprs[name] !== undefined) expect(String(model)).toBe(reprs[name]);
       } finally {
         model.dispose();
       }

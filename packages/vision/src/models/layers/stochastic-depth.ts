@@ -37,6 +37,7 @@ export class StochasticDepth extends Module {
   }
 
   override toString(): string {
-    return `StochasticDepth(p=${this.p}, mode=${this.mode})`;
+    // p is a Python float there: 0 prints as 0.0.
+    return `StochasticDepth(p=${Number.isInteger(this.p) ? this.p.toFixed(1) : this.p}, mode=${this.mode})`;
   }
 }
