@@ -84,10 +84,37 @@ def prepare_autograd(spec):
     return None
 
 
+def conv2d(spec):
+    """conv2d forward, or forward + backward of its sum (weight, bias, and input if inputGrad)."""
+    conv = spec["conv"]
+    backward = spec["op"] == "conv2d_fwdbwd"
+    x = pattern(spec["shape"], 1)
+    w = pattern(conv["weight"], 2).mul_(0.1)
+    b = pattern([conv["weight"][0]], 3) if conv["bias"] else None
+    if backward:
+        w.requires_grad_()
+        if b is not None:
+            b.requires_grad_()
+        if conv["inputGrad"]:
+            x.requires_grad_()
+    params = [p for p in (x, w, b) if p is not None]
+
+    def batch(inner):
+        for _ in range(inner):
+            out = torch.nn.functional.conv2d(x, w, b, 1, conv["padding"])
+            if backward:
+                out.sum().backward()
+                for p in params:
+                    p.grad = None
+    return batch
+
+
 def prepare(spec):
     autograd_batch = prepare_autograd(spec)
     if autograd_batch is not None:
         return autograd_batch
+    if spec["op"] in ("conv2d", "conv2d_fwdbwd"):
+        return conv2d(spec)
     a, b, c = (pattern(spec["shape"], seed) for seed in (1, 2, 3))
     op = spec["op"]
     # Results are dropped at once, so CPython's refcount frees them each iteration (the

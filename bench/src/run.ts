@@ -144,13 +144,15 @@ function main(): void {
     quick: opts.quick,
     plan,
     torchtsThreads: 1,
+    /** 'relaxed' / 'simd' (WebAssembly builds) or 'ts'; TORCHTS_CPU_KERNELS=ts measures the TS kernels. */
+    cpuKernels: torch.cpuKernels(),
     pytorch: pt ? { version: pt.torchVersion, threads, blas: pt.blas, ldLibraryPath: pt.ldLibraryPath } : { skipped: unavailable },
   };
 
   console.log(`torchts bench — ${meta.machine}, Node ${meta.node}${opts.quick ? ', --quick' : ''}, load ${loadBefore.toFixed(2)}`);
   console.log(pt
-    ? `PyTorch ${pt.torchVersion}, BLAS ${pt.blas.join(', ') || 'unknown'}; torchts runs on 1 thread\n`
-    : 'torchts runs on 1 thread\n');
+    ? `PyTorch ${pt.torchVersion}, BLAS ${pt.blas.join(', ') || 'unknown'}; torchts runs on 1 thread, CPU kernels: ${meta.cpuKernels}\n`
+    : `torchts runs on 1 thread, CPU kernels: ${meta.cpuKernels}\n`);
   console.log(formatTable(rows, threads));
 
   const dir = fileURLToPath(new URL('../results/', import.meta.url));

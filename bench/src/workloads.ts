@@ -14,7 +14,7 @@ export type Unit = 'us/op' | 'ms' | 's' | 'GB/s' | 'GFLOP/s';
 export interface WorkloadSpec {
   id: string;
   label: string;
-  op: 'add1' | 'add' | 'add_' | 'matmul' | 'mul_add_relu' | 'sum' | 'softmax' | AutogradOp;
+  op: 'add1' | 'add' | 'add_' | 'matmul' | 'mul_add_relu' | 'sum' | 'softmax' | 'conv2d' | 'conv2d_fwdbwd' | AutogradOp;
   /** `add1` only: how each result is freed in torchts (PyTorch frees by refcount either way). */
   variant?: 'disposed' | 'tidy';
   shape: number[];
@@ -25,6 +25,8 @@ export interface WorkloadSpec {
   steps?: number;
   /** A fixed batch length instead of calibrating one (per-op overhead). */
   fixedInner?: number;
+  /** conv2d workloads: weight shape [Cout, Cin, kh, kw], padding, bias, whether the input requires grad. */
+  conv?: { weight: number[]; padding: number; bias: boolean; inputGrad: boolean };
   /** torchts functions the workload needs; missing ones mark it "not available" in torchts. */
   requires: string[];
 }
@@ -39,14 +41,26 @@ export function allWorkloads(quick: boolean): WorkloadSpec[] {
     // 3 x 4 bytes per element: read a, read b, write the output (or a again, in place).
     { id: 'add1M.new', label: 'add 1M, new output', op: 'add', shape: [M], unit: 'GB/s', work: 12 * M, requires: ['add'] },
     { id: 'add1M.inplace', label: 'add 1M, in place (add_)', op: 'add_', shape: [M], unit: 'GB/s', work: 12 * M, requires: ['add'] },
+    { id: 'add16M.new', label: 'add 16M, new output', op: 'add', shape: [16 * M], unit: 'GB/s', work: 12 * 16 * M, requires: ['add'] },
   ];
   for (const n of [128, 512, 1024]) {
     list.push({ id: `matmul${n}`, label: `matmul ${n}x${n}`, op: 'matmul', shape: [n, n], unit: 'GFLOP/s', work: 2 * n ** 3, requires: ['matmul'] });
   }
   list.push(
     { id: 'relu_fma1M', label: 'relu(a*b+c) 1M', op: 'mul_add_relu', shape: [M], unit: 'ms', requires: ['mul', 'add', 'relu'] },
+    { id: 'relu_fma16M', label: 'relu(a*b+c) 16M', op: 'mul_add_relu', shape: [16 * M], unit: 'ms', requires: ['mul', 'add', 'relu'] },
     { id: 'sum1M', label: 'sum 1M', op: 'sum', shape: [M], unit: 'ms', requires: ['sum'] },
+    { id: 'sum16M', label: 'sum 16M', op: 'sum', shape: [16 * M], unit: 'ms', requires: ['sum'] },
     { id: 'softmax256x1000', label: 'softmax [256,1000] dim 1', op: 'softmax', shape: [256, 1000], unit: 'ms', requires: ['softmax'] },
+  );
+  // Convolutions (im2col + GEMM): LeNet's first layer and a ResNet block's 3x3 conv.
+  const lenet = { weight: [6, 1, 5, 5], padding: 0, bias: true, inputGrad: false };
+  const resnet = { weight: [64, 64, 3, 3], padding: 1, bias: false, inputGrad: true };
+  list.push(
+    { id: 'conv.lenet.fwd', label: 'conv2d [64,1,28,28] 6x5x5 forward', op: 'conv2d', shape: [64, 1, 28, 28], conv: lenet, unit: 'ms', requires: ['sum', 'tidy'] },
+    { id: 'conv.lenet.fwdbwd', label: 'conv2d [64,1,28,28] 6x5x5 forward+backward', op: 'conv2d_fwdbwd', shape: [64, 1, 28, 28], conv: lenet, unit: 'ms', requires: ['sum', 'tidy'] },
+    { id: 'conv.resnet.fwd', label: 'conv2d [32,64,32,32] 64x3x3 forward', op: 'conv2d', shape: [32, 64, 32, 32], conv: resnet, unit: 'ms', requires: ['sum', 'tidy'] },
+    { id: 'conv.resnet.fwdbwd', label: 'conv2d [32,64,32,32] 64x3x3 forward+backward', op: 'conv2d_fwdbwd', shape: [32, 64, 32, 32], conv: resnet, unit: 'ms', requires: ['sum', 'tidy'] },
   );
   // Autograd (autograd-workloads.ts): recording, the backward engine, training.
   const netIterations = quick ? 100 : 500;
@@ -113,8 +127,44 @@ function fn(name: string): OpFn {
   return f;
 }
 
+/**
+ * conv2d forward, or forward + backward of its sum (weight and bias require grad, and the input
+ * where `inputGrad`); gradients are freed after each iteration.
+ */
+function prepareConv(spec: WorkloadSpec): Prepared {
+  const { weight, padding, bias, inputGrad } = spec.conv!;
+  const backward = spec.op === 'conv2d_fwdbwd';
+  const x = patternTensor(spec.shape, 1);
+  const w = patternTensor(weight, 2).mul_(0.1);
+  const b = bias ? patternTensor([weight[0]!], 3) : null;
+  if (backward) {
+    w.requiresGrad_();
+    b?.requiresGrad_();
+    if (inputGrad) x.requiresGrad_();
+  }
+  const params = [x, w, ...(b ? [b] : [])];
+  return {
+    batch: (inner) => {
+      for (let i = 0; i < inner; i++) {
+        torch.tidy(() => {
+          const out = torch.nn.functional.conv2d(x, w, b, 1, padding);
+          if (backward) out.sum().backward();
+        });
+        if (backward) {
+          for (const p of params) {
+            p.grad?.dispose();
+            p.grad = null;
+          }
+        }
+      }
+    },
+    teardown: () => torch.dispose(params),
+  };
+}
+
 export function prepareTorchts(spec: WorkloadSpec): Prepared {
   if (isAutogradOp(spec.op)) return prepareAutograd(spec as WorkloadSpec & { op: AutogradOp });
+  if (spec.op === 'conv2d' || spec.op === 'conv2d_fwdbwd') return prepareConv(spec);
   const a = patternTensor(spec.shape, 1);
   const b = patternTensor(spec.shape, 2);
   const c = patternTensor(spec.shape, 3);

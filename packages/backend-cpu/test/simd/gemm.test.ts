@@ -93,6 +93,15 @@ describe('wasm SIMD GEMM vs TS', () => {
       const wt = randn([4, 3, 2, 2], { dtype });
       const convT = (xx: Tensor, ww: Tensor) => () => convolution(xx, ww, null, [2, 2], [0, 0], [1, 1], true, [0, 0], 1);
       compare(`conv_transpose2d ${dtype}`, dtype, 4 * 4, convT(x, wt), convT(abs64(x), abs64(wt)));
+      // Channels-last input (strided im2col reads), 1-d and 3-d problems.
+      const xl = randn([2, 9, 8, 4], { dtype }).permute(0, 3, 1, 2);
+      compare(`conv2d channels-last ${dtype}`, dtype, 4 * 9, conv(xl, w1, null, 1), conv(abs64(xl), abs64(w1), null, 1));
+      const x1 = randn([3, 2, 40], { dtype }), w1d = randn([4, 2, 5], { dtype });
+      const c1 = (xx: Tensor, ww: Tensor) => () => convolution(xx, ww, null, [3], [4], [2], false, [0], 1);
+      compare(`conv1d ${dtype}`, dtype, 2 * 5, c1(x1, w1d), c1(abs64(x1), abs64(w1d)));
+      const x3 = randn([1, 2, 5, 6, 7], { dtype }), w3 = randn([3, 2, 2, 3, 2], { dtype });
+      const c3 = (xx: Tensor, ww: Tensor) => () => convolution(xx, ww, null, [1, 2, 1], [1, 0, 1], [2, 1, 1], false, [0, 0, 0], 1);
+      compare(`conv3d ${dtype}`, dtype, 2 * 12, c3(x3, w3), c3(abs64(x3), abs64(w3)));
     }
   });
 });

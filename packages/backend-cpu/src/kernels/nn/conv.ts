@@ -16,6 +16,7 @@ import { readAccess, writeAccess } from '../access.js';
 import type { NumArray } from '../access.js';
 import { gemm } from '../linalg/gemm.js';
 import { heap } from '../../device.js';
+import { simdIm2col } from '../../wasm/im2col.js';
 
 function colBuffer(kind: NumArray, size: number): Float32Array | Float64Array {
   // In the CPU heap, so that the wasm GEMM can read and write it in place.
@@ -44,6 +45,7 @@ function to3(v: readonly number[], fill: number): number[] {
  * `base` is the element offset of (n, c0, 0, 0, 0); st = [sC, sD, sH, sW] the input strides.
  */
 function im2col(x: NumArray, base: number, st: number[], C: number, g: Geometry, col: Float32Array | Float64Array): void {
+  if (simdIm2col(x, base, st, C, g, col)) return;
   const [D, H, W] = g.size as [number, number, number];
   const [KD, KH, KW] = g.kernel as [number, number, number];
   const [OD, OH, OW] = g.out as [number, number, number];

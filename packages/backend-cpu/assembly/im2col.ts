@@ -1,0 +1,94 @@
+// im2col for the convolution kernel (src/kernels/nn/conv.ts, which keeps the TS version for
+// other dtypes): unfolds channels [0, C) of one batch element into `col`, row-major
+// [C * KD*KH*KW, OD*OH*OW], zeros where the window hangs over the padding. `x` is the byte address
+// of element (n, c0, 0, 0, 0) and sC..sW its strides in elements; 1-d and 2-d problems come as 3-d
+// ones with leading spatial dims of size 1.
+
+// Rows are short (tens of elements): inline loops beat memory.fill/copy, which V8 runs as calls.
+
+// @ts-ignore: decorator
+@inline function zero<T>(p: usize, n: i32): void {
+  const end = p + <usize>n * sizeof<T>();
+  for (; p + 16 <= end; p += 16) v128.store(p, v128.splat<i32>(0));
+  for (; p < end; p += sizeof<T>()) store<T>(p, <T>0);
+}
+
+// @ts-ignore: decorator
+@inline function copy<T>(d: usize, s: usize, n: i32): void {
+  const end = d + <usize>n * sizeof<T>();
+  for (; d + 16 <= end; d += 16, s += 16) v128.store(d, v128.load(s));
+  for (; d < end; d += sizeof<T>(), s += sizeof<T>()) store<T>(d, load<T>(s));
+}
+
+// @ts-ignore: decorator
+@inline function im2col<T>(
+  x: usize, sC: i32, sD: i32, sH: i32, sW: i32, C: i32,
+  D: i32, H: i32, W: i32, KD: i32, KH: i32, KW: i32, OD: i32, OH: i32, OW: i32,
+  sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32, col: usize,
+): void {
+  const sz = <i32>sizeof<T>();
+  let r = col;
+  for (let c = 0; c < C; c++) {
+    for (let kd = 0; kd < KD; kd++) {
+      for (let kh = 0; kh < KH; kh++) {
+        for (let kw = 0; kw < KW; kw++) {
+          const wOff = kw * dw - pw;
+          // Output columns whose input column lies inside [0, W): [owLo, owHi).
+          let owLo = 0;
+          if (wOff < 0) owLo = min(OW, (-wOff + sw - 1) / sw);
+          let owHi = W - 1 - wOff < 0 ? 0 : min(OW, (W - 1 - wOff) / sw + 1);
+          if (owHi < owLo) owHi = owLo;
+          const step = <usize>(sw * sW * sz);
+          for (let od = 0; od < OD; od++) {
+            const id = od * sd - pd + kd * dd;
+            if (id < 0 || id >= D) {
+              zero<T>(r, OH * OW);
+              r += <usize>(OH * OW * sz);
+              continue;
+            }
+            for (let oh = 0; oh < OH; oh++) {
+              const ih = oh * sh - ph + kh * dh;
+              if (ih < 0 || ih >= H) {
+                zero<T>(r, OW);
+                r += <usize>(OW * sz);
+                continue;
+              }
+              zero<T>(r, owLo);
+              r += <usize>(owLo * sz);
+              const n = owHi - owLo;
+              let p = x + <usize>((c * sC + id * sD + ih * sH + (wOff + owLo * sw) * sW) * sz);
+              if (step == <usize>sz) {
+                copy<T>(r, p, n);
+                r += <usize>(n * sz);
+              } else {
+                for (let i = 0; i < n; i++) {
+                  store<T>(r, load<T>(p));
+                  r += sz;
+                  p += step;
+                }
+              }
+              zero<T>(r, OW - owHi);
+              r += <usize>((OW - owHi) * sz);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function im2colF32(
+  x: usize, sC: i32, sD: i32, sH: i32, sW: i32, C: i32,
+  D: i32, H: i32, W: i32, KD: i32, KH: i32, KW: i32, OD: i32, OH: i32, OW: i32,
+  sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32, col: usize,
+): void {
+  im2col<f32>(x, sC, sD, sH, sW, C, D, H, W, KD, KH, KW, OD, OH, OW, sd, sh, sw, pd, ph, pw, dd, dh, dw, col);
+}
+
+export function im2colF64(
+  x: usize, sC: i32, sD: i32, sH: i32, sW: i32, C: i32,
+  D: i32, H: i32, W: i32, KD: i32, KH: i32, KW: i32, OD: i32, OH: i32, OW: i32,
+  sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32, col: usize,
+): void {
+  im2col<f64>(x, sC, sD, sH, sW, C, D, H, W, KD, KH, KW, OD, OH, OW, sd, sh, sw, pd, ph, pw, dd, dh, dw, col);
+}
