@@ -3,6 +3,7 @@ import '@torchts/backend-cpu';
 import '@torchts/autograd';
 import * as torch from '@torchts/core';
 import { Generator, Tensor, ValueError, memory } from '@torchts/core';
+import { gradcheck } from '@torchts/autograd';
 import { transforms as T } from '../src/index.js';
 import { decodeTensor, fixture } from './helpers.js';
 import type { Enc } from './helpers.js';
@@ -188,5 +189,23 @@ describe('functional: errors name what was wrong', () => {
     ];
     expect(memory().liveTensors).toBe(before + outs.length);
     outs.forEach((t) => t.dispose());
+  });
+});
+
+describe('float transforms are differentiable (gradcheck in float64)', () => {
+  it('resize, warps, blur, colour blends and normalize', () => {
+    torch.manualSeed(3);
+    const x = torch.rand([1, 2, 4, 5], { dtype: 'float64' }).mul(0.4).add(0.3).requiresGrad_(true);
+    const fns: Array<[string, (a: Tensor) => Tensor]> = [
+      ['resize bicubic antialias', (a) => F.resize(a, [3, 4], { interpolation: 'bicubic' })],
+      ['resize bilinear up', (a) => F.resize(a, [7, 8], { interpolation: 'bilinear' })],
+      ['rotate bilinear with fill', (a) => F.rotate(a, 17, { interpolation: 'bilinear', fill: [0.5, 0.2] })],
+      ['perspective', (a) => F.perspective(a, [[0, 0], [4, 0], [4, 3], [0, 3]], [[1, 0], [4, 1], [3, 3], [0, 2]])],
+      ['gaussianBlur', (a) => F.gaussianBlur(a, [3, 5], [0.8, 1.2])],
+      ['adjustContrast', (a) => F.adjustContrast(a.narrow(1, 0, 1), 0.9)],
+      ['adjustSharpness', (a) => F.adjustSharpness(a.narrow(1, 1, 1), 0.7)],
+      ['normalize', (a) => F.normalize(a, [0.5, 0.4], [0.2, 0.3])],
+    ];
+    for (const [name, fn] of fns) expect(gradcheck(fn, [x]), name).toBe(true);
   });
 });

@@ -49,7 +49,7 @@ export class RandomErasing extends RandomTransform {
     for (let attempt = 0; attempt < 10; attempt++) {
       const [h, w] = drawBox(H * W, scale, ratio, generator);
       if (!(h < H && w < W)) continue;
-      const v = value === null ? empty([c, h, w]).normal_(0, 1, generator ? { generator } : {}) : tensor([...value]).reshape([-1, 1, 1]);
+      const v = value === null ? empty([c, h, w], { device: img.device }).normal_(0, 1, generator ? { generator } : {}) : tensor([...value], { device: img.device }).reshape([-1, 1, 1]);
       const i = randInt(0, H - h + 1, generator);
       const j = randInt(0, W - w + 1, generator);
       return [i, j, h, w, v];

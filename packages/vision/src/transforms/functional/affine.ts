@@ -39,7 +39,7 @@ function centerOffset(center: readonly number[] | null | undefined, w: number, h
 function warp(img: Tensor, matrix: number[], ow: number, oh: number, mode: 'nearest' | 'bilinear', fill: Fill, op: string): Tensor {
   const [c, h, w] = getDimensions(img);
   const f = checkFill(fill, c, op);
-  return tidy(() => applyGridTransform(img, affineGrid(matrix, w, h, ow, oh, workDtype(img)), mode, f));
+  return tidy(() => applyGridTransform(img, affineGrid(matrix, w, h, ow, oh, workDtype(img), img.device), mode, f));
 }
 
 /** rotate(img, angle in degrees counter-clockwise, { interpolation, expand, center, fill }). */
@@ -119,5 +119,5 @@ export function perspective(
   const coeffs = perspectiveCoeffs(startpoints, endpoints);
   const [c, h, w] = getDimensions(img);
   const f = checkFill(opts.fill, c, 'perspective');
-  return tidy(() => applyGridTransform(img, perspectiveGrid(coeffs, w, h, workDtype(img)), mode, f));
+  return tidy(() => applyGridTransform(img, perspectiveGrid(coeffs, w, h, workDtype(img), img.device), mode, f));
 }

@@ -31,7 +31,7 @@ export function gaussianBlur(img: Tensor, kernelSize: number | readonly number[]
   const ky = gaussianKernel1d(k[1]!, s[1]!);
   const [c] = getDimensions(img);
   return onBatch(img, (x) => {
-    const kernel2d = tensor(ky.map((a) => kx.map((b) => a * b)), { dtype: x.dtype }).expand([c, 1, ky.length, kx.length]);
+    const kernel2d = tensor(ky.map((a) => kx.map((b) => a * b)), { dtype: x.dtype, device: x.device }).expand([c, 1, ky.length, kx.length]);
     const padded = torchPad(x, [k[0]! >> 1, k[0]! >> 1, k[1]! >> 1, k[1]! >> 1], 'reflect');
     return nnF.conv2d(padded, kernel2d, null, 1, 0, 1, c);
   });
@@ -46,7 +46,7 @@ export function adjustSharpness(img: Tensor, sharpnessFactor: number): Tensor {
   if (h <= 2 || w <= 2) return img.clone();
   return tidy(() => {
     const smooth = onBatch(img, (x) => {
-      const kernel = full([3, 3], 1 / 13, { dtype: x.dtype });
+      const kernel = full([3, 3], 1 / 13, { dtype: x.dtype, device: x.device });
       kernel.narrow(0, 1, 1).narrow(1, 1, 1).fill_(5 / 13);
       return nnF.conv2d(x, kernel.expand([c, 1, 3, 3]), null, 1, 0, 1, c);
     });

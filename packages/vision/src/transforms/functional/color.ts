@@ -79,7 +79,7 @@ export function adjustGamma(img: Tensor, gamma: number, gain = 1): Tensor {
 export function invert(img: Tensor): Tensor {
   checkImage(img, 'invert', 3);
   checkChannels(img, [1, 3], 'invert');
-  return tidy(() => full([], maxValue(img.dtype), { dtype: img.dtype }).sub(img));
+  return tidy(() => full([], maxValue(img.dtype), { dtype: img.dtype, device: img.device }).sub(img));
 }
 
 /** solarize(img, threshold): inverts the pixels at or above threshold. */
@@ -102,7 +102,7 @@ export function posterize(img: Tensor, bits: number): Tensor {
   }
   requireUint8(img, 'posterize');
   const mask = (0xff << (8 - bits)) & 0xff;
-  return tidy(() => img.bitwiseAnd(full([], mask, { dtype: 'uint8' })));
+  return tidy(() => img.bitwiseAnd(full([], mask, { dtype: 'uint8', device: img.device })));
 }
 
 /** autocontrast(img): stretches each channel of each image to the full range. */

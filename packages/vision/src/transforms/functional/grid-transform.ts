@@ -10,7 +10,7 @@ import { onBatch } from './image.js';
 export type Fill = number | readonly number[] | null | undefined;
 
 /** [1, oh * ow, 3] rows (x0 + j, y0 + i, 1): pixel centres in the output. */
-function baseGrid(oh: number, ow: number, x0: number, y0: number, dtype: DType): Tensor {
+function baseGrid(oh: number, ow: number, x0: number, y0: number, dtype: DType, device: string): Tensor {
   const data = new Float64Array(oh * ow * 3);
   for (let i = 0, k = 0; i < oh; i++) {
     for (let j = 0; j < ow; j++, k += 3) {
@@ -19,24 +19,24 @@ function baseGrid(oh: number, ow: number, x0: number, y0: number, dtype: DType):
       data[k + 2] = 1;
     }
   }
-  return tensor(Array.from(data), { dtype }).reshape([1, oh * ow, 3]);
+  return tensor(Array.from(data), { dtype, device }).reshape([1, oh * ow, 3]);
 }
 
 /** The sampling grid [1, oh, ow, 2] of an inverse affine `matrix` for an input of size w x h. */
-export function affineGrid(matrix: readonly number[], w: number, h: number, ow: number, oh: number, dtype: DType): Tensor {
+export function affineGrid(matrix: readonly number[], w: number, h: number, ow: number, oh: number, dtype: DType, device = 'cpu'): Tensor {
   return tidy(() => {
-    const theta = tensor([...matrix], { dtype }).reshape([1, 2, 3]).transpose(1, 2).div(tensor([0.5 * w, 0.5 * h], { dtype }));
-    return baseGrid(oh, ow, -ow * 0.5 + 0.5, -oh * 0.5 + 0.5, dtype).bmm(theta).reshape([1, oh, ow, 2]);
+    const theta = tensor([...matrix], { dtype, device }).reshape([1, 2, 3]).transpose(1, 2).div(tensor([0.5 * w, 0.5 * h], { dtype, device }));
+    return baseGrid(oh, ow, -ow * 0.5 + 0.5, -oh * 0.5 + 0.5, dtype, device).bmm(theta).reshape([1, oh, ow, 2]);
   });
 }
 
 /** The sampling grid [1, oh, ow, 2] of perspective coefficients [a, b, c, d, e, f, g, h]. */
-export function perspectiveGrid(coeffs: readonly number[], ow: number, oh: number, dtype: DType): Tensor {
+export function perspectiveGrid(coeffs: readonly number[], ow: number, oh: number, dtype: DType, device = 'cpu'): Tensor {
   return tidy(() => {
     const c = coeffs;
-    const t1 = tensor([[c[0]!, c[1]!, c[2]!], [c[3]!, c[4]!, c[5]!]], { dtype }).transpose(0, 1).div(tensor([0.5 * ow, 0.5 * oh], { dtype }));
-    const t2 = tensor([[c[6]!, c[7]!, 1], [c[6]!, c[7]!, 1]], { dtype }).transpose(0, 1);
-    const base = baseGrid(oh, ow, 0.5, 0.5, dtype);
+    const t1 = tensor([[c[0]!, c[1]!, c[2]!], [c[3]!, c[4]!, c[5]!]], { dtype, device }).transpose(0, 1).div(tensor([0.5 * ow, 0.5 * oh], { dtype, device }));
+    const t2 = tensor([[c[6]!, c[7]!, 1], [c[6]!, c[7]!, 1]], { dtype, device }).transpose(0, 1);
+    const base = baseGrid(oh, ow, 0.5, 0.5, dtype, device);
     return base.matmul(t1).div(base.matmul(t2)).sub(1).reshape([1, oh, ow, 2]);
   });
 }
@@ -62,7 +62,7 @@ export function applyGridTransform(img: Tensor, grid: Tensor, mode: 'nearest' | 
     if (!fill) return out;
     const mask = out.narrow(1, c, 1).expand([n, c, out.shape[2]!, out.shape[3]!]);
     out = out.narrow(1, 0, c);
-    const fillImg = tensor(fill, { dtype: x.dtype }).reshape([1, fill.length, 1, 1]).expand(out.shape as number[]);
+    const fillImg = tensor(fill, { dtype: x.dtype, device: x.device }).reshape([1, fill.length, 1, 1]).expand(out.shape as number[]);
     if (mode === 'nearest') return fillImg.where(mask.lt(0.5), out);
     return out.mul(mask).add(mask.neg().add(1).mul(fillImg));
   });

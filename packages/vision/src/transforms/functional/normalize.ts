@@ -10,8 +10,8 @@ export function normalize(img: Tensor, mean: readonly number[] | number, std: re
     throw new ValueError(`normalize(): expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = [${img.shape.join(', ')}]`);
   }
   return tidy(() => {
-    const m = tensor(typeof mean === 'number' ? [mean] : [...mean], { dtype: img.dtype });
-    const s = tensor(typeof std === 'number' ? [std] : [...std], { dtype: img.dtype });
+    const m = tensor(typeof mean === 'number' ? [mean] : [...mean], { dtype: img.dtype, device: img.device });
+    const s = tensor(typeof std === 'number' ? [std] : [...std], { dtype: img.dtype, device: img.device });
     if (s.eq(0).any().item()) {
       throw new ValueError(`normalize(): std evaluated to zero after conversion to ${img.dtype}, leading to division by zero.`);
     }

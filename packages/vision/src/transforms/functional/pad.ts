@@ -63,8 +63,8 @@ export function pad(img: Tensor, padding: number | readonly number[], opts: PadO
     if (q.every((v) => v === 0)) return x.clone();
     if (mode === 'symmetric') {
       const [, hh, ww] = getDimensions(x);
-      const xi = tensor(symmetricIndex(ww, q[0]!, q[1]!), { dtype: 'int64' });
-      const yi = tensor(symmetricIndex(hh, q[2]!, q[3]!), { dtype: 'int64' });
+      const xi = tensor(symmetricIndex(ww, q[0]!, q[1]!), { dtype: 'int64', device: x.device });
+      const yi = tensor(symmetricIndex(hh, q[2]!, q[3]!), { dtype: 'int64', device: x.device });
       return x.indexSelect(-1, xi).indexSelect(-2, yi);
     }
     if (mode === 'constant') {
