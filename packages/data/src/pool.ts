@@ -58,6 +58,8 @@ function workerError(err: SerializedError, prefix: string): Error {
   return e;
 }
 
+const SUPERSEDED = 'DataLoader: this iteration was superseded by a new iteration of the same loader (persistentWorkers)';
+
 type Result = Extract<FromWorker, { type: 'data' | 'end' | 'error' }>;
 
 interface Waiter {
@@ -138,6 +140,9 @@ export class WorkerPool {
     if (this.closed) return;
     this.closed = true;
     WorkerPool.live--;
+    const w = this.waiter;
+    this.waiter = null;
+    w?.reject(this.failure ?? new RuntimeError('DataLoader: the workers were shut down during the iteration'));
     for (const w of this.workers) void w.terminate();
     this.results.clear();
   }
@@ -146,13 +151,15 @@ export class WorkerPool {
     this.workers[workerId]!.postMessage(msg);
   }
 
-  private async wait(task: number, workerId: number): Promise<Result> {
+  private async wait(epoch: number, task: number, workerId: number): Promise<Result> {
+    if (epoch !== this.epoch) throw new RuntimeError(SUPERSEDED);
     const ready = this.results.get(task);
     if (ready) {
       this.results.delete(task);
       return ready;
     }
     if (this.failure) throw this.failure;
+    if (this.closed) throw new RuntimeError('DataLoader: the workers were shut down during the iteration');
     const worker = this.workers[workerId]!;
     worker.ref();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -179,7 +186,7 @@ export class WorkerPool {
     const epoch = ++this.epoch;
     this.results.clear();
     // A second iteration of a persistent loader supersedes the first.
-    this.waiter?.reject(new RuntimeError('DataLoader: this iteration was superseded by a new iteration of the same loader'));
+    this.waiter?.reject(new RuntimeError(SUPERSEDED));
     this.waiter = null;
 
     const n = this.workers.length;
@@ -221,8 +228,7 @@ export class WorkerPool {
     while (received < sent) {
       const task = received;
       const workerId = owner.get(task)!;
-      const r = await this.wait(task, workerId);
-      if (epoch !== this.epoch) return;
+      const r = await this.wait(epoch, task, workerId);
       owner.delete(task);
       received++;
       if (r.type === 'end') {

@@ -201,6 +201,18 @@ describe('DataLoader worker failures', () => {
 });
 
 describe('DataLoader worker lifetime', () => {
+  it('ends an iteration cleanly when the loader is shut down or iterated again', async () => {
+    const ds = await datasetFromModule({ module, exportName: 'Squares', args: [40] });
+    const loader = track(new DataLoader(ds, { batchSize: 2, numWorkers: 1, persistentWorkers: true }));
+    const first = loader[Symbol.asyncIterator]();
+    await first.next();
+    const second = loader[Symbol.asyncIterator]();
+    expect(((await second.next()).value as any).y.tolist()).toEqual([0, 1]);
+    await expect(first.next()).rejects.toThrow('this iteration was superseded by a new iteration of the same loader');
+    loader.shutdown();
+    await expect(second.next()).rejects.toThrow('DataLoader: the workers were shut down during the iteration');
+  });
+
   it('ends the workers of an iteration dropped half-way once it is collected', async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     expect(gc).toBeTypeOf('function'); // vitest.config.ts passes --expose-gc
