@@ -43,4 +43,4 @@ export function digits(n: number, h: number, w: number, classes: number, labelOf
   return { images: idx(8, [n, h, w], px), labels: idx(8, [n], labels) };
 }
 
-export const gz = (b: Uint8Array): Uint8Array => gzipSync(b);
+export const gz = (b: Uint8Array): Buffer => gzipSync(b);

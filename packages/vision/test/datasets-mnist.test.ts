@@ -196,6 +196,11 @@ describe('MNIST family on generated files', () => {
     mutated[mutated.length - 3] ^= 0xff; // the trailer's size no longer matches
     writeFileSync(images, mutated);
     expect(() => new MNIST(root)).toThrow(/is not valid gzip/);
+    // A trailer declaring less than the data holds stops inflation there (no large allocation).
+    const small = Buffer.from(gz(digits(200, 28, 28, 10).images)); // inflates in several chunks
+    small.writeUInt32LE(100, small.length - 4);
+    writeFileSync(images, small);
+    expect(() => new MNIST(root)).toThrow(`${images}: the file inflates to more than the 100 bytes its gzip trailer declares`);
   });
 
   it('KMNIST and EMNIST need a root', () => {
