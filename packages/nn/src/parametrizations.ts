@@ -12,7 +12,7 @@ import { Module } from './module.js';
 import { normalize } from './functional/distance.js';
 import { withTemps } from './functional/temps.js';
 import { normExceptDim, weightNormCompute } from './classic-norms.js';
-import { ownedParametrizations, registerParametrization } from './parametrize.js';
+import { NoRightInverse, ownedParametrizations, registerParametrization } from './parametrize.js';
 
 function tensorOf(module: Module, name: string): Tensor {
   const t = (module as unknown as Record<string, unknown>)[name];
@@ -140,4 +140,146 @@ export function spectralNorm<M extends Module>(
   const p = new _SpectralNorm(weight, nPowerIterations, d, eps);
   ownedParametrizations.add(p);
   return registerParametrization(module, name, p);
+}
+
+// ---- orthogonal ----------------------------------------------------------------------------
+
+export type OrthogonalMap = 'matrix_exp' | 'cayley' | 'householder';
+
+/** Q^T Q == I within 10 * n * eps (PyTorch's _is_orthogonal). */
+function isOrthogonal(q: Tensor): boolean {
+  return withTemps((t) => {
+    const n = q.shape[q.ndim - 2]!;
+    const k = q.shape[q.ndim - 1]!;
+    const eps = q.dtype === 'float64' ? 2.220446049250313e-16 : q.dtype === 'float32' ? 1.1920928955078125e-7 : q.dtype === 'bfloat16' ? 0.0078125 : 0.0009765625;
+    const id = t(core.eye(k, { dtype: q.dtype, device: q.device }));
+    return t(q.mT.matmul(q)).allclose(id, { atol: 10 * n * eps });
+  });
+}
+
+/** The Q of a QR decomposition with a positive diagonal of R (PyTorch's _make_orthogonal). */
+function makeOrthogonal(a: Tensor): Tensor {
+  return withTemps((t) => {
+    const [x, tau] = core.geqrf(a);
+    t(x);
+    t(tau);
+    const q = t(core.householderProduct(x, tau));
+    return q.mul(t(t(t(x.diagonal(0, -2, -1)).sgn()).unsqueeze(-2)));
+  });
+}
+
+/** Orthogonal (semi-orthogonal) matrices from unconstrained ones: PyTorch's _Orthogonal. */
+export class _Orthogonal extends Module {
+  declare shape: number[];
+  declare orthogonalMap: OrthogonalMap;
+  declare useTrivialization: boolean;
+
+  constructor(weight: Tensor, orthogonalMap: OrthogonalMap, options: { useTrivialization?: boolean } = {}) {
+    super();
+    this.shape = [...weight.shape];
+    this.orthogonalMap = orthogonalMap;
+    this.useTrivialization = options.useTrivialization ?? true;
+    if (this.useTrivialization) this.registerBuffer('base', null);
+  }
+
+  get base(): Tensor | null {
+    return this._buffers.get('base') ?? null;
+  }
+
+  forward(input: Tensor): Tensor {
+    return withTemps((t) => {
+      let x = input;
+      let [n, k] = x.shape.slice(-2) as [number, number];
+      const transposed = n < k;
+      if (transposed) {
+        x = t(x.mT);
+        [n, k] = [k, n];
+      }
+      let q: Tensor;
+      if (this.orthogonalMap === 'matrix_exp' || this.orthogonalMap === 'cayley') {
+        x = t(x.tril());
+        if (n !== k) x = t(core.cat([x, t(t(core.zeros([n, n - k], { dtype: x.dtype, device: x.device })).expand([...x.shape.slice(0, -2), n, n - k]))], -1));
+        const a = t(x.sub(t(x.mT)));
+        if (this.orthogonalMap === 'matrix_exp') q = t(core.matrixExp(a));
+        else {
+          // The Cayley retraction (I - A/2)^{-1} (I + A/2).
+          const id = t(core.eye(n, { dtype: a.dtype, device: a.device }));
+          const half = t(a.mul(0.5));
+          q = t(core.solve(t(id.sub(half)), t(id.add(half))));
+        }
+        if (n !== k) q = t(q.narrow(-1, 0, k));
+      } else {
+        const a = t(x.tril(-1));
+        const tau = t(t(t(t(t(a.mul(a)).sum(-2)).add(1)).reciprocal()).mul(2));
+        q = t(core.householderProduct(a, tau));
+        q = t(q.mul(t(t(t(x.diagonal(0, -2, -1)).to('int32')).unsqueeze(-2))));
+      }
+      const base = this.base;
+      if (base) q = t(base.matmul(q));
+      if (transposed) q = t(q.mT);
+      return q;
+    });
+  }
+
+  rightInverse(input: Tensor): Tensor {
+    return noGrad(() => withTemps((t) => {
+      if (input.shape.join() !== this.shape.join()) {
+        throw new ValueError(`Expected a matrix or batch of matrices of shape torch.Size([${this.shape.join(', ')}]). Got a tensor of shape torch.Size([${input.shape.join(', ')}]).`);
+      }
+      let q = input;
+      let [n, k] = q.shape.slice(-2) as [number, number];
+      const transpose = n < k;
+      if (transpose) {
+        q = t(q.mT);
+        [n, k] = [k, n];
+      }
+      if (!this.useTrivialization) {
+        if (this.orthogonalMap === 'cayley' || this.orthogonalMap === 'matrix_exp') {
+          throw new NoRightInverse('It is not possible to assign to the matrix exponential or the Cayley parametrizations when use_trivialization=False.');
+        }
+        // Householder: the reflectors of Q's QR decomposition, with the signs of R's diagonal on the diagonal.
+        const [a, tau] = core.geqrf(q);
+        t(tau);
+        const diag = t(a.diagonal(0, -2, -1));
+        const signs = t(diag.sign());
+        const flip = t(tau.eq(0));
+        diag.copy_(t(core.where(flip, t(signs.neg()), signs)));
+        if (!transpose) return a;
+        t(a);
+        return a.mT.contiguous();
+      }
+      let base: Tensor;
+      if (n === k) base = isOrthogonal(q) ? q.clone() : makeOrthogonal(q);
+      else {
+        const fill = t(core.randn([...q.shape.slice(0, -2), n, n - k], { dtype: q.dtype, device: q.device }));
+        base = makeOrthogonal(t(core.cat([q, fill], -1)));
+      }
+      const old = this.base;
+      this._buffers.set('base', core.keep(base));
+      old?.dispose();
+      const negId = core.zeros([...input.shape], { dtype: input.dtype, device: input.device });
+      t(negId.diagonal(0, -2, -1)).fill_(-1);
+      return negId;
+    }));
+  }
+}
+
+/**
+ * `orthogonal(module, name = 'weight', { orthogonalMap, useTrivialization = true })`: `module[name]`
+ * becomes an orthogonal (or semi-orthogonal) matrix. The map defaults to 'matrix_exp' for square
+ * matrices and 'householder' otherwise.
+ */
+export function orthogonal<M extends Module>(
+  module: M, name = 'weight', options: { orthogonalMap?: OrthogonalMap | null; useTrivialization?: boolean } = {},
+): M {
+  const weight = (module as unknown as Record<string, unknown>)[name];
+  if (!(weight instanceof Tensor)) throw new ValueError(`Module '${module.toString()}' has no parameter or buffer with name '${name}'`);
+  if (weight.ndim < 2) throw new ValueError(`Expected a matrix or batch of matrices. Got a tensor of ${weight.ndim} dimensions.`);
+  const map = options.orthogonalMap ?? (weight.shape[weight.ndim - 2] === weight.shape[weight.ndim - 1] ? 'matrix_exp' : 'householder');
+  if (map !== 'matrix_exp' && map !== 'cayley' && map !== 'householder') {
+    throw new ValueError(`orthogonal_map has to be one of "matrix_exp", "cayley", "householder". Got: ${map as string}`);
+  }
+  const p = new _Orthogonal(weight, map, { useTrivialization: options.useTrivialization ?? true });
+  ownedParametrizations.add(p);
+  return registerParametrization(module, name, p, { unsafe: true });
 }

@@ -14,3 +14,6 @@ export { multiDot, chainMatmul, matrixPower } from './chain.js';
 export { diag, diagEmbed } from './diag.js';
 export type { DiagEmbedOptions } from './diag.js';
 export { cross } from './cross.js';
+export { matrixExp } from './matrix-exp.js';
+export { geqrf, householderProduct } from './householder.js';
+export { solve } from './solve.js';
