@@ -1,6 +1,7 @@
 /**
- * EfficientNet B0-B7 (Tan & Le, 2019): MBConv blocks (expand, depthwise, squeeze-excitation with
- * SiLU, project) with stochastic depth on the residual, width/depth scaling, torchvision's keys.
+ * EfficientNet B0-B7 (Tan & Le, 2019) and V2 S/M/L (2021): MBConv blocks (expand, depthwise,
+ * squeeze-excitation with SiLU, project) and V2's FusedMBConv (one full conv for expand+depthwise),
+ * with stochastic depth on the residual, width/depth scaling and torchvision's keys.
  */
 import { ValueError, tidy } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
@@ -13,8 +14,9 @@ import type { NormLayer } from './layers/conv-norm-activation.js';
 import { SqueezeExcitation } from './layers/squeeze-excitation.js';
 import { StochasticDepth } from './layers/stochastic-depth.js';
 
-/** One stage of MBConv blocks, channels and depth already scaled (torchvision's MBConvConfig). */
+/** One stage of MBConv (or FusedMBConv) blocks, channels and depth already scaled (torchvision's MBConvConfig / FusedMBConvConfig). */
 export interface MBConvConfig {
+  block: 'mbconv' | 'fused';
   expandRatio: number;
   kernel: number;
   stride: number;
@@ -29,22 +31,42 @@ export function mbConvConfig(
   widthMult = 1, depthMult = 1,
 ): MBConvConfig {
   return {
-    expandRatio, kernel, stride,
+    block: 'mbconv', expandRatio, kernel, stride,
     inputChannels: makeDivisible(inputChannels * widthMult, 8),
     outChannels: makeDivisible(outChannels * widthMult, 8),
     numLayers: Math.ceil(numLayers * depthMult),
   };
 }
 
-export class MBConv extends Module {
+/** A FusedMBConv stage from the V2 table (channels are used as given). */
+export function fusedMBConvConfig(expandRatio: number, kernel: number, stride: number, inputChannels: number, outChannels: number, numLayers: number): MBConvConfig {
+  return { block: 'fused', expandRatio, kernel, stride, inputChannels, outChannels, numLayers };
+}
+
+/** The residual with stochastic depth both blocks share. */
+abstract class ResidualBlock extends Module {
   declare useResConnect: boolean;
   declare block: Sequential;
   declare stochastic_depth: StochasticDepth;
   declare outChannels: number;
 
+  forward(x: Tensor): Tensor {
+    return tidy(() => {
+      const out = this.block.call(x) as Tensor;
+      if (!this.useResConnect) return out;
+      return this.stochastic_depth.call(out).add_(x);
+    });
+  }
+}
+
+function checkStride(stride: number): void {
+  if (!(stride >= 1 && stride <= 2)) throw new ValueError('illegal stride value');
+}
+
+export class MBConv extends ResidualBlock {
   constructor(cnf: MBConvConfig, stochasticDepthProb: number, normLayer: NormLayer) {
     super();
-    if (!(cnf.stride >= 1 && cnf.stride <= 2)) throw new ValueError('illegal stride value');
+    checkStride(cnf.stride);
     this.useResConnect = cnf.stride === 1 && cnf.inputChannels === cnf.outChannels;
     const expanded = makeDivisible(cnf.inputChannels * cnf.expandRatio, 8);
     const layers: Module[] = [];
@@ -60,13 +82,26 @@ export class MBConv extends Module {
     this.stochastic_depth = new StochasticDepth(stochasticDepthProb, 'row');
     this.outChannels = cnf.outChannels;
   }
+}
 
-  forward(x: Tensor): Tensor {
-    return tidy(() => {
-      const out = this.block.call(x) as Tensor;
-      if (!this.useResConnect) return out;
-      return this.stochastic_depth.call(out).add_(x);
-    });
+export class FusedMBConv extends ResidualBlock {
+  constructor(cnf: MBConvConfig, stochasticDepthProb: number, normLayer: NormLayer) {
+    super();
+    checkStride(cnf.stride);
+    this.useResConnect = cnf.stride === 1 && cnf.inputChannels === cnf.outChannels;
+    const expanded = makeDivisible(cnf.inputChannels * cnf.expandRatio, 8);
+    const layers: Module[] = [];
+    if (expanded !== cnf.inputChannels) {
+      layers.push(
+        new Conv2dNormActivation(cnf.inputChannels, expanded, { kernelSize: cnf.kernel, stride: cnf.stride, normLayer, activationLayer: SiLU }),
+        new Conv2dNormActivation(expanded, cnf.outChannels, { kernelSize: 1, normLayer, activationLayer: null }),
+      );
+    } else {
+      layers.push(new Conv2dNormActivation(cnf.inputChannels, cnf.outChannels, { kernelSize: cnf.kernel, stride: cnf.stride, normLayer, activationLayer: SiLU }));
+    }
+    this.block = new Sequential(...layers);
+    this.stochastic_depth = new StochasticDepth(stochasticDepthProb, 'row');
+    this.outChannels = cnf.outChannels;
   }
 }
 
@@ -97,7 +132,8 @@ export class EfficientNet extends Module {
       for (let i = 0; i < cnf.numLayers; i++) {
         // Later blocks of a stage take the stage's output width at stride 1.
         const blockCnf = i === 0 ? cnf : { ...cnf, inputChannels: cnf.outChannels, stride: 1 };
-        stage.push(new MBConv(blockCnf, (sdProb * blockId) / totalBlocks, normLayer));
+        const Block = cnf.block === 'fused' ? FusedMBConv : MBConv;
+        stage.push(new Block(blockCnf, (sdProb * blockId) / totalBlocks, normLayer));
         blockId++;
       }
       layers.push(new Sequential(...stage));
@@ -154,3 +190,24 @@ export const efficientnetB4 = (opts: EfficientNetBuilderOptions = {}): Efficient
 export const efficientnetB5 = (opts: EfficientNetBuilderOptions = {}): EfficientNet => efficientnetB(5, opts);
 export const efficientnetB6 = (opts: EfficientNetBuilderOptions = {}): EfficientNet => efficientnetB(6, opts);
 export const efficientnetB7 = (opts: EfficientNetBuilderOptions = {}): EfficientNet => efficientnetB(7, opts);
+
+/** torchvision's V2 tables: [setting, dropout]; last channel 1280, BatchNorm eps 1e-3. */
+function efficientnetV2Conf(arch: 's' | 'm' | 'l'): [MBConvConfig[], number] {
+  const f = fusedMBConvConfig;
+  const m = (...r: [number, number, number, number, number, number]): MBConvConfig => mbConvConfig(...r);
+  switch (arch) {
+    case 's': return [[f(1, 3, 1, 24, 24, 2), f(4, 3, 2, 24, 48, 4), f(4, 3, 2, 48, 64, 4), m(4, 3, 2, 64, 128, 6), m(6, 3, 1, 128, 160, 9), m(6, 3, 2, 160, 256, 15)], 0.2];
+    case 'm': return [[f(1, 3, 1, 24, 24, 3), f(4, 3, 2, 24, 48, 5), f(4, 3, 2, 48, 80, 5), m(4, 3, 2, 80, 160, 7), m(6, 3, 1, 160, 176, 14), m(6, 3, 2, 176, 304, 18), m(6, 3, 1, 304, 512, 5)], 0.3];
+    case 'l': return [[f(1, 3, 1, 32, 32, 4), f(4, 3, 2, 32, 64, 7), f(4, 3, 2, 64, 96, 7), m(4, 3, 2, 96, 192, 10), m(6, 3, 1, 192, 224, 19), m(6, 3, 2, 224, 384, 25), m(6, 3, 1, 384, 640, 7)], 0.4];
+  }
+}
+
+function efficientnetV2(arch: 's' | 'm' | 'l', opts: EfficientNetBuilderOptions): EfficientNet {
+  const [setting, dropout] = efficientnetV2Conf(arch);
+  const normLayer = opts.normLayer ?? ((c: number) => new BatchNorm2d(c, { eps: 1e-3 }));
+  return withWeights(new EfficientNet(setting, opts.dropout ?? dropout, { ...opts, normLayer, lastChannel: 1280 }), opts.weights);
+}
+
+export const efficientnetV2S = (opts: EfficientNetBuilderOptions = {}): EfficientNet => efficientnetV2('s', opts);
+export const efficientnetV2M = (opts: EfficientNetBuilderOptions = {}): EfficientNet => efficientnetV2('m', opts);
+export const efficientnetV2L = (opts: EfficientNetBuilderOptions = {}): EfficientNet => efficientnetV2('l', opts);

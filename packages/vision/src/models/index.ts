@@ -31,8 +31,9 @@ export {
 } from './mobilenetv3.js';
 export type { InvertedResidualConfig, MobileNetV3Options, MobileNetV3ConfOptions } from './mobilenetv3.js';
 export {
-  EfficientNet, MBConv, mbConvConfig, efficientnetConf,
+  EfficientNet, MBConv, FusedMBConv, mbConvConfig, fusedMBConvConfig, efficientnetConf,
   efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, efficientnetB4, efficientnetB5, efficientnetB6, efficientnetB7,
+  efficientnetV2S, efficientnetV2M, efficientnetV2L,
 } from './efficientnet.js';
 export type { EfficientNetOptions, MBConvConfig } from './efficientnet.js';
 export { VisionTransformer, Encoder, EncoderBlock, MLPBlock, renameLegacyVitKey, vitB16, vitB32, vitL16, vitL32, vitH14 } from './vision-transformer.js';

@@ -29,6 +29,7 @@ const BUILDERS: Record<string, () => Module> = {
   mobilenet_v3_small: () => models.mobilenetV3Small(),
   mobilenet_v3_large: () => models.mobilenetV3Large(),
   efficientnet_b0: () => models.efficientnetB0(),
+  efficientnet_v2_s: () => models.efficientnetV2S(),
   vit_b_16: () => models.vitB16(),
 };
 

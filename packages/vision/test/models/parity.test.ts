@@ -10,6 +10,7 @@ import '@torchts/autograd';
 import { manualSeed, tidy } from '@torchts/core';
 import { noGrad } from '@torchts/autograd';
 import type { Tensor } from '@torchts/core';
+import { BatchNorm2d } from '@torchts/nn';
 import type { Module } from '@torchts/nn';
 import * as models from '../../src/models/index.js';
 import { initConvBnLinear, normalLinear } from '../../src/models/init.js';
@@ -32,6 +33,12 @@ const CASES: Record<string, () => Module> = {
   mobilenet_v3_small: () => models.mobilenetV3Small({ numClasses: 10 }),
   mobilenet_v3_large: () => models.mobilenetV3Large({ numClasses: 10 }),
   efficientnet_b0: () => models.efficientnetB0({ numClasses: 10 }),
+  efficientnet_v2_train: () =>
+    new models.EfficientNet(
+      [models.fusedMBConvConfig(1, 3, 1, 16, 16, 2), models.fusedMBConvConfig(4, 3, 2, 16, 24, 2), models.mbConvConfig(4, 3, 2, 24, 32, 2)],
+      0,
+      { stochasticDepthProb: 0.5, numClasses: 10, lastChannel: 128, normLayer: (c) => new BatchNorm2d(c, { eps: 1e-3 }) },
+    ),
   vit_small: () => new models.VisionTransformer({ imageSize: 32, patchSize: 8, numLayers: 2, numHeads: 4, hiddenDim: 64, mlpDim: 128, numClasses: 10 }),
 };
 
