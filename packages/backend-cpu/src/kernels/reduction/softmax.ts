@@ -7,9 +7,11 @@ import type { Tensor } from '@torchts/core';
 import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
 import { forEachLine } from './plan.js';
+import { simdSoftmax } from '../../wasm/softmax.js';
 
 function softmaxKernelOf(log: boolean) {
   return (out: Tensor, input: Tensor, dim: number): void => {
+    if (simdSoftmax(out, input, dim, log)) return;
     const w = writeAccess(out);
     const r = readFloat(input);
     const O = w.arr, A = r.arr;
