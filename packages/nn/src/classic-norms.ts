@@ -107,7 +107,7 @@ export function removeWeightNorm<M extends Module>(module: M, name = 'weight'): 
 // ---- spectral norm -------------------------------------------------------------------------
 
 /** `weight` with `dim` moved first, flattened to (size(dim), -1). */
-function weightToMatrix(weight: Tensor, dim: number): Tensor {
+export function weightToMatrix(weight: Tensor, dim: number): Tensor {
   return withTemps((t) => {
     let w = weight;
     if (dim !== 0) w = t(w.permute([dim, ...Array.from({ length: w.ndim }, (_, i) => i).filter((i) => i !== dim)]));
@@ -126,6 +126,15 @@ export interface SpectralNormOptions {
   dim?: number | null;
 }
 
+/** spectral_norm's arguments, positional or as options; `dim` defaults to 1 for transposed convolutions, else 0. */
+export function spectralNormArgs(
+  module: Module, nPowerIterations: number | SpectralNormOptions, eps: number, dim: number | null,
+): { nPowerIterations: number; eps: number; dim: number } {
+  const o: SpectralNormOptions = typeof nPowerIterations === 'object' ? nPowerIterations : { nPowerIterations, eps, dim };
+  const d = o.dim ?? ((module as unknown as { transposed?: boolean }).transposed === true ? 1 : 0);
+  return { nPowerIterations: o.nPowerIterations ?? 1, eps: o.eps ?? 1e-12, dim: d };
+}
+
 /**
  * `spectralNorm(module, name = 'weight', nPowerIterations = 1, eps = 1e-12, dim = null)`: parameter
  * `name` becomes `name_orig`; buffers `name_u`, `name_v` hold the power-iteration vectors. `dim`
@@ -135,7 +144,8 @@ export function spectralNorm<M extends Module>(
   module: M, name = 'weight', nPowerIterations: number | SpectralNormOptions = 1, eps = 1e-12, dim: number | null = null,
 ): M {
   if (typeof nPowerIterations === 'object') {
-    return spectralNorm(module, name, nPowerIterations.nPowerIterations ?? 1, nPowerIterations.eps ?? 1e-12, nPowerIterations.dim ?? null);
+    const o = spectralNormArgs(module, nPowerIterations, eps, dim);
+    return spectralNorm(module, name, o.nPowerIterations, o.eps, o.dim);
   }
   const reg = registry(spectralNorms, module);
   if (reg.has(name)) throw new RuntimeError(`Cannot register two spectral_norm hooks on the same parameter ${name}`);

@@ -23,8 +23,8 @@ export interface LoadResult {
 
 export type StateDict = Map<string, Tensor>;
 
-/** Points `t` at `src`'s storage and layout (its gradient, of the old layout, is dropped). */
-function adoptData(t: Tensor, src: Tensor): void {
+/** PyTorch's `t.set_(src)`: `t` (the same object) now views `src`'s storage with its layout and dtype. */
+export function replaceData(t: Tensor, src: Tensor): void {
   src._storage.incref();
   t._storage.decref();
   t._storage = src._storage;
@@ -32,6 +32,11 @@ function adoptData(t: Tensor, src: Tensor): void {
   t._strides = [...src._strides];
   t._offset = src._offset;
   t._dtype = src.dtype;
+}
+
+/** Points `t` at `src`'s storage and layout (its gradient, of the old layout, is dropped). */
+function adoptData(t: Tensor, src: Tensor): void {
+  replaceData(t, src);
   if (t.grad) {
     t.grad.dispose();
     t.grad = null;

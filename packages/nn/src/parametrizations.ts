@@ -11,7 +11,10 @@ import { noGrad } from '@torchts/autograd';
 import { Module } from './module.js';
 import { normalize } from './functional/distance.js';
 import { withTemps } from './functional/temps.js';
-import { normExceptDim, weightNormCompute } from './classic-norms.js';
+import { normExceptDim, spectralNormArgs, weightNormCompute, weightToMatrix } from './classic-norms.js';
+import type { SpectralNormOptions } from './classic-norms.js';
+
+export type { SpectralNormOptions };
 import { NoRightInverse, ownedParametrizations, registerParametrization } from './parametrize.js';
 
 function tensorOf(module: Module, name: string): Tensor {
@@ -84,8 +87,7 @@ export class _SpectralNorm extends Module {
 
   /** `weight` with `dim` first, flattened to [size(dim), -1]. */
   reshapeWeightToMatrix(weight: Tensor): Tensor {
-    if (this.dim === 0) return weight.flatten(1);
-    return withTemps((t) => t(weight.permute([this.dim, ...Array.from({ length: weight.ndim }, (_, i) => i).filter((i) => i !== this.dim)])).flatten(1));
+    return weightToMatrix(weight, this.dim);
   }
 
   /** u = normalize(W v), v = normalize(W^T u), `n` times, in place in the buffers. */
@@ -117,12 +119,6 @@ export class _SpectralNorm extends Module {
   }
 }
 
-export interface SpectralNormOptions {
-  nPowerIterations?: number;
-  eps?: number;
-  dim?: number | null;
-}
-
 /**
  * `spectralNorm(module, name = 'weight', nPowerIterations = 1, eps = 1e-12, dim = null)` (or an
  * options object as third argument): `module[name]` becomes weight / sigma. `dim` defaults to 1
@@ -131,13 +127,8 @@ export interface SpectralNormOptions {
 export function spectralNorm<M extends Module>(
   module: M, name = 'weight', nPowerIterations: number | SpectralNormOptions = 1, eps = 1e-12, dim: number | null = null,
 ): M {
-  if (typeof nPowerIterations === 'object') {
-    const o = nPowerIterations;
-    return spectralNorm(module, name, o.nPowerIterations ?? 1, o.eps ?? 1e-12, o.dim ?? null);
-  }
-  const weight = tensorOf(module, name);
-  const d = dim ?? ((module as unknown as { transposed?: boolean }).transposed === true ? 1 : 0);
-  const p = new _SpectralNorm(weight, nPowerIterations, d, eps);
+  const o = spectralNormArgs(module, nPowerIterations, eps, dim);
+  const p = new _SpectralNorm(tensorOf(module, name), o.nPowerIterations, o.dim, o.eps);
   ownedParametrizations.add(p);
   return registerParametrization(module, name, p);
 }

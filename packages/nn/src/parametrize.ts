@@ -12,7 +12,7 @@
  */
 import { RuntimeError, Tensor, ValueError, contextStore, keep } from '@torchts/core';
 import { noGrad } from '@torchts/autograd';
-import { Module } from './module.js';
+import { Module, replaceData } from './module.js';
 import { ModuleDict, ModuleList } from './containers.js';
 import { Parameter, isParameter } from './parameter.js';
 
@@ -42,15 +42,7 @@ function setData(original: Tensor, value: Tensor): void {
   if (original === value) return;
   noGrad(() => {
     if (original.shape.join() === value.shape.join() && original.dtype === value.dtype) original.copy_(value);
-    else {
-      value._storage.incref();
-      original._storage.decref();
-      original._storage = value._storage;
-      original._shape = [...value.shape];
-      original._strides = [...value._strides];
-      original._offset = value._offset;
-      original._dtype = value.dtype;
-    }
+    else replaceData(original, value);
   });
 }
 

@@ -5,19 +5,11 @@ import { gradcheck } from '@torchts/autograd';
 import * as torch from '@torchts/core';
 import { NotImplementedError, Tensor, ValueError } from '@torchts/core';
 import * as nn from '../src/index.js';
+import { close, f64, i64, ramp } from './fixture-helpers.js';
 
 const F = nn.functional;
 const C = JSON.parse(readFileSync(new URL('./fixtures/nn_embedding_freq.json', import.meta.url), 'utf8'));
-const f64 = (v: unknown): Tensor => torch.tensor(v as number[], { dtype: 'float64' });
-const i64 = (v: unknown): Tensor => torch.tensor(v as number[], { dtype: 'int64' });
-const ramp = (y: Tensor): Tensor => torch.linspace(-1, 1, y.numel(), { dtype: 'float64' }).reshape([...y.shape]);
 
-function close(a: Tensor, expected: unknown, tol = 1e-12): void {
-  const got = [a.tolist()].flat(6) as number[];
-  const want = [expected].flat(6) as number[];
-  expect(got.length).toBe(want.length);
-  got.forEach((g, i) => expect(Math.abs(g - want[i]!), `[${i}] ${g} vs ${want[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(want[i]!))));
-}
 
 describe('scaleGradByFreq vs PyTorch 1.13', () => {
   for (const r of C.runs) {

@@ -5,20 +5,13 @@ import { gradcheck, noGrad } from '@torchts/autograd';
 import * as torch from '@torchts/core';
 import { Tensor } from '@torchts/core';
 import * as nn from '../src/index.js';
+import { close, f64, ramp } from './fixture-helpers.js';
 
 const PZ = nn.utils.parametrizations;
 const C = JSON.parse(readFileSync(new URL('./fixtures/nn_orthogonal.json', import.meta.url), 'utf8')).cases;
-const f64 = (v: unknown): Tensor => torch.tensor(v as number[], { dtype: 'float64' });
-const ramp = (y: Tensor): Tensor => torch.linspace(-1, 1, y.numel(), { dtype: 'float64' }).reshape([...y.shape]);
 type Plist = nn.parametrize.ParametrizationList;
 const plist = (m: nn.Module): Plist => (m as unknown as { parametrizations: nn.ModuleDict }).parametrizations.get('weight') as Plist;
 
-function close(a: Tensor, expected: unknown, tol = 1e-10): void {
-  const got = [a.tolist()].flat(6) as number[];
-  const want = [expected].flat(6) as number[];
-  expect(got.length).toBe(want.length);
-  got.forEach((g, i) => expect(Math.abs(g - want[i]!), `[${i}] ${g} vs ${want[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(want[i]!))));
-}
 
 describe('matrixExp, geqrf, householderProduct vs PyTorch 1.13', () => {
   it('matrixExp values and gradients (batched, large norms, zero)', () =>

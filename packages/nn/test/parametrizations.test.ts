@@ -5,23 +5,16 @@ import { gradcheck, noGrad } from '@torchts/autograd';
 import * as torch from '@torchts/core';
 import { Tensor } from '@torchts/core';
 import * as nn from '../src/index.js';
+import { close, f64, ramp } from './fixture-helpers.js';
 
 const P = nn.utils.parametrize;
 const PZ = nn.utils.parametrizations;
 const C = JSON.parse(readFileSync(new URL('./fixtures/nn_parametrizations.json', import.meta.url), 'utf8')).cases;
-const f64 = (v: unknown): Tensor => torch.tensor(v as number[], { dtype: 'float64' });
-const ramp = (y: Tensor): Tensor => torch.linspace(-1, 1, y.numel(), { dtype: 'float64' }).reshape([...y.shape]);
 const keys = (m: nn.Module): string[] => [...m.stateDict().keys()];
 type Plist = nn.parametrize.ParametrizationList;
 const plist = (m: nn.Module, name = 'weight'): Plist => (m as unknown as { parametrizations: nn.ModuleDict }).parametrizations.get(name) as Plist;
 const field = (m: nn.Module, name: string): Tensor => (m as unknown as Record<string, Tensor>)[name]!;
 
-function close(a: Tensor, expected: unknown, tol = 1e-10): void {
-  const got = [a.tolist()].flat(6) as number[];
-  const want = [expected].flat(6) as number[];
-  expect(got.length).toBe(want.length);
-  got.forEach((g, i) => expect(Math.abs(g - want[i]!), `[${i}] ${g} vs ${want[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(want[i]!))));
-}
 
 function closeStateDict(m: nn.Module, expected: Record<string, unknown>): void {
   const sd = m.stateDict();
