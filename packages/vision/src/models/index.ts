@@ -38,3 +38,9 @@ export {
 export type { EfficientNetOptions, MBConvConfig } from './efficientnet.js';
 export { VisionTransformer, Encoder, EncoderBlock, MLPBlock, renameLegacyVitKey, vitB16, vitB32, vitL16, vitL32, vitH14 } from './vision-transformer.js';
 export type { VisionTransformerOptions, ViTBuilderOptions } from './vision-transformer.js';
+export { SqueezeNet, Fire, squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
+export type { SqueezeNetOptions, SqueezeNetVersion } from './squeezenet.js';
+export { ShuffleNetV2, ShuffleUnit, channelShuffle, shufflenetV2X0_5, shufflenetV2X1_0, shufflenetV2X1_5, shufflenetV2X2_0 } from './shufflenetv2.js';
+export type { ShuffleNetV2Options } from './shufflenetv2.js';
+export { DenseNet, DenseBlock, DenseLayer, Transition, renameLegacyDenseNetKey, densenet121, densenet161, densenet169, densenet201 } from './densenet.js';
+export type { DenseNetOptions } from './densenet.js';

@@ -31,6 +31,10 @@ const BUILDERS: Record<string, () => Module> = {
   efficientnet_b0: () => models.efficientnetB0(),
   efficientnet_v2_s: () => models.efficientnetV2S(),
   vit_b_16: () => models.vitB16(),
+  squeezenet1_0: () => models.squeezenet1_0(),
+  squeezenet1_1: () => models.squeezenet1_1(),
+  shufflenet_v2_x1_0: () => models.shufflenetV2X1_0(),
+  densenet121: () => models.densenet121(),
 };
 
 const expected = readFixture<Record<string, Array<[string, number[], string]>>>('architectures.json');

@@ -17,6 +17,8 @@ import { initConvBnLinear, normalLinear } from '../../src/models/init.js';
 import { expectClose, expectInitStats, expectStat, perturb, readFixture, seededInput } from './helpers.js';
 import type { CaseSpec } from './helpers.js';
 
+const SMALL_DENSENET = { growthRate: 8, blockConfig: [2, 2, 2, 2] as [number, number, number, number], numInitFeatures: 16, bnSize: 2, numClasses: 10 };
+
 const CASES: Record<string, () => Module> = {
   resnet18: () => models.resnet18(),
   lenet5: () => models.lenet5(),
@@ -39,6 +41,10 @@ const CASES: Record<string, () => Module> = {
       0,
       { stochasticDepthProb: 0.5, numClasses: 10, lastChannel: 128, normLayer: (c) => new BatchNorm2d(c, { eps: 1e-3 }) },
     ),
+  squeezenet1_1: () => models.squeezenet1_1({ numClasses: 10 }),
+  shufflenet_v2_x0_5: () => models.shufflenetV2X0_5({ numClasses: 10 }),
+  densenet_small: () => new models.DenseNet(SMALL_DENSENET),
+  densenet_small_checkpointed_train: () => new models.DenseNet({ ...SMALL_DENSENET, memoryEfficient: true }),
   vit_small: () => new models.VisionTransformer({ imageSize: 32, patchSize: 8, numLayers: 2, numHeads: 4, hiddenDim: 64, mlpDim: 128, numClasses: 10 }),
 };
 

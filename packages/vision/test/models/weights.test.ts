@@ -75,6 +75,14 @@ describe('weights', () => {
   });
 });
 
+describe('legacy DenseNet keys', () => {
+  it('maps torchvision\'s published names (norm.1) to the module\'s (norm1), as torchvision does on load', () => {
+    expect(models.renameLegacyDenseNetKey('features.denseblock1.denselayer1.norm.1.running_var')).toBe('features.denseblock1.denselayer1.norm1.running_var');
+    expect(models.renameLegacyDenseNetKey('features.denseblock2.denselayer3.conv.2.weight')).toBe('features.denseblock2.denselayer3.conv2.weight');
+    expect(models.renameLegacyDenseNetKey('features.transition1.norm.weight')).toBe('features.transition1.norm.weight');
+  });
+});
+
 describe('argument checks', () => {
   it('names what was wrong', () => {
     expect(() => models.lenet5({ numClasses: 0 })).toThrow('numClasses must be a positive integer, but got 0');
@@ -89,5 +97,8 @@ describe('argument checks', () => {
     const vit = new models.VisionTransformer({ imageSize: 16, patchSize: 8, numLayers: 1, numHeads: 2, hiddenDim: 8, mlpDim: 8 });
     expect(() => vit.call(randn([1, 3, 16, 24]))).toThrow('Wrong image width! Expected 16 but got 24!');
     expect(() => vit.call(randn([3, 16, 16]))).toThrow('Expected a 4-D input [N, 3, H, W], got [3, 16, 16]');
+    expect(() => new models.ShuffleUnit(24, 48, 1)).toThrow('Invalid combination of stride 1, inp 24 and oup 48 values.');
+    expect(() => new models.ShuffleNetV2([4, 8], [24, 48, 96, 192, 1024])).toThrow('expected stages_repeats as list of 3 positive ints');
+    expect(() => new models.SqueezeNet('2_0' as '1_0')).toThrow('Unsupported SqueezeNet version 2_0: 1_0 or 1_1 expected');
   });
 });
