@@ -31,6 +31,16 @@ describe('box ops against torchvision', () => {
     expect(gradcheck((a: Tensor, b: Tensor) => ops.boxIou(a, b), [b1, b2])).toBe(true);
     expect(gradcheck((a: Tensor, b: Tensor) => ops.generalizedBoxIou(a, b), [b1, b2])).toBe(true);
     expect(gradcheck((a: Tensor) => ops.boxConvert(a, 'cxcywh', 'xywh'), [b1])).toBe(true);
+    expect(gradcheck((a: Tensor, b: Tensor) => ops.distanceBoxIou(a, b), [b1, b2])).toBe(true);
+  });
+
+  it.each(fx.iouGrads.map((c: { op: string }) => [c.op, c]))('%s gradients match torchvision', (_, c) => {
+    const k = c as { op: string; boxes1: Enc; boxes2: Enc; gradOut: Enc; grad1: Enc; grad2: Enc };
+    const name = k.op.replace(/_(\w)/g, (_m, ch: string) => ch.toUpperCase()) as 'boxIou';
+    const [a, b] = [dec(k.boxes1).requiresGrad_(), dec(k.boxes2).requiresGrad_()];
+    ops[name](a, b).mul(dec(k.gradOut)).sum().backward();
+    expectClose(a.grad!, k.grad1, 1e-12);
+    expectClose(b.grad!, k.grad2, 1e-12);
   });
 
   it('rejects bad arguments with clear messages', () => {
@@ -39,6 +49,23 @@ describe('box ops against torchvision', () => {
     expect(() => ops.boxConvert(torch.zeros([2, 4]), 'xyxy', 'yxyx' as 'xyxy')).toThrow('Unsupported Bounding Box Conversions for given in_fmt and out_fmt');
     expect(() => ops.boxConvert(torch.zeros([2, 3]), 'xyxy', 'xywh')).toThrow('boxes should have 4 values in the last dimension, got [2, 3]');
     expect(() => ops.clipBoxesToImage(torch.zeros([2, 4]), [3])).toThrow('size should be [height, width], got [3]');
+    expect(() => ops.masksToBoxes(torch.zeros([2, 3, 3], { dtype: 'bool' }))).toThrow('masks_to_boxes(): mask 0 is empty (it has no nonzero element), so it has no box');
+    expect(ops.masksToBoxes(torch.zeros([0, 3, 3])).shape).toEqual([0, 4]);
+  });
+});
+
+describe('sigmoidFocalLoss against torchvision', () => {
+  it.each(fx.focal.map((c: { options: object }, i: number) => [`#${i} ${JSON.stringify(c.options)}`, c]))('%s', (_, c) => {
+    const k = c as { input: Enc; targets: Enc; options: ops.SigmoidFocalLossOptions; out: Enc; gradInput: Enc };
+    const x = dec(k.input).requiresGrad_();
+    const loss = ops.sigmoidFocalLoss(x, dec(k.targets), k.options);
+    expectClose(loss, k.out, 1e-12);
+    loss.sum().backward();
+    expectClose(x.grad!, k.gradInput, 1e-12);
+  });
+
+  it('rejects an unknown reduction', () => {
+    expect(() => ops.sigmoidFocalLoss(torch.zeros([2]), torch.zeros([2]), { reduction: 'avg' as 'sum' })).toThrow("Invalid Value for arg 'reduction': 'avg'");
   });
 });
 

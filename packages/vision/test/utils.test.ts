@@ -76,6 +76,21 @@ describe('drawBoundingBoxes against torchvision (pixel exact)', () => {
     expect(utils.drawBoundingBoxes(img, torch.zeros([0, 4])).shape).toEqual([3, 4, 4]);
   });
 
+  it.each(fx.masks.map((c: { label: string }) => [`drawSegmentationMasks: ${c.label}`, c]))('%s', (_, c) => {
+    const k = c as { image: Enc; masks: Enc; options: utils.DrawSegmentationMasksOptions; out: Enc };
+    expectClose(utils.drawSegmentationMasks(dec(k.image), dec(k.masks), k.options), k.out, 0);
+  });
+
+  it('drawSegmentationMasks checks its arguments', () => {
+    const img = torch.zeros([3, 4, 4], { dtype: 'uint8' });
+    const m = torch.zeros([2, 4, 4], { dtype: 'bool' });
+    expect(() => utils.drawSegmentationMasks(torch.zeros([1, 4, 4], { dtype: 'uint8' }), m)).toThrow('Pass an RGB image. Other Image formats are not supported');
+    expect(() => utils.drawSegmentationMasks(img, torch.zeros([2, 4, 4]))).toThrow('The masks must be of dtype bool. Got float32');
+    expect(() => utils.drawSegmentationMasks(img, torch.zeros([2, 4, 5], { dtype: 'bool' }))).toThrow('The image and the masks must have the same height and width');
+    expect(() => utils.drawSegmentationMasks(img, m, { colors: ['red'] })).toThrow('There are more masks (2) than colors (1)');
+    expect(utils.drawSegmentationMasks(img, torch.zeros([0, 4, 4], { dtype: 'bool' })).tolist()).toEqual(img.tolist());
+  });
+
   it('parses colours as PIL does', () => {
     expect(utils.parseColor('#abc')).toEqual([0xaa, 0xbb, 0xcc]);
     expect(utils.parseColor('rgb(100%, 50%, 0%)')).toEqual([255, 128, 0]);

@@ -48,6 +48,14 @@ function interUnion(boxes1: Tensor, boxes2: Tensor): [Tensor, Tensor] {
   return [inter, union];
 }
 
+/** Width and height [N, M, 2] of the smallest box enclosing each pair. */
+function enclosingSize(boxes1: Tensor, boxes2: Tensor): Tensor {
+  const b1 = boxes1.unsqueeze(1);
+  const lti = torch.minimum(b1.narrow(2, 0, 2), boxes2.narrow(1, 0, 2));
+  const rbi = torch.maximum(b1.narrow(2, 2, 2), boxes2.narrow(1, 2, 2));
+  return torch.clamp(upcast(rbi.sub(lti)), { min: 0 });
+}
+
 /** Intersection over union [N, M] of boxes1 [N, 4] and boxes2 [M, 4] (xyxy). */
 export function boxIou(boxes1: Tensor, boxes2: Tensor): Tensor {
   checkBoxes(boxes1, 'box_iou', 'boxes1');
@@ -65,13 +73,71 @@ export function generalizedBoxIou(boxes1: Tensor, boxes2: Tensor): Tensor {
   return torch.tidy(() => {
     const [inter, union] = interUnion(boxes1, boxes2);
     const iou = inter.div(union);
-    const b1 = boxes1.unsqueeze(1);
-    const lti = torch.minimum(b1.narrow(2, 0, 2), boxes2.narrow(1, 0, 2));
-    const rbi = torch.maximum(b1.narrow(2, 2, 2), boxes2.narrow(1, 2, 2));
-    const whi = torch.clamp(upcast(rbi.sub(lti)), { min: 0 });
+    const whi = enclosingSize(boxes1, boxes2);
     const areai = whi.select(2, 0).mul(whi.select(2, 1));
     return iou.sub(areai.sub(union).div(areai));
   });
+}
+
+/** Distance IoU [N, M] and IoU: IoU minus the squared centre distance over the enclosing box's squared diagonal. */
+function diouAndIou(boxes1: Tensor, boxes2: Tensor, eps: number): [Tensor, Tensor] {
+  const [inter, union] = interUnion(boxes1, boxes2);
+  const iou = inter.div(union);
+  const whi = enclosingSize(boxes1, boxes2);
+  const diagonal = whi.select(2, 0).pow(2).add(whi.select(2, 1).pow(2)).add(eps);
+  const centre = (b: Tensor, lo: number): Tensor => b.select(1, lo).add(b.select(1, lo + 2)).div(2);
+  const dx = upcast(centre(boxes1, 0).unsqueeze(1).sub(centre(boxes2, 0).unsqueeze(0)));
+  const dy = upcast(centre(boxes1, 1).unsqueeze(1).sub(centre(boxes2, 1).unsqueeze(0)));
+  return [iou.sub(dx.pow(2).add(dy.pow(2)).div(diagonal)), iou];
+}
+
+/** Distance IoU [N, M] (DIoU). */
+export function distanceBoxIou(boxes1: Tensor, boxes2: Tensor, eps = 1e-7): Tensor {
+  checkBoxes(boxes1, 'distance_box_iou', 'boxes1');
+  checkBoxes(boxes2, 'distance_box_iou', 'boxes2');
+  return torch.tidy(() => diouAndIou(upcast(boxes1), upcast(boxes2), eps)[0]);
+}
+
+/** Complete IoU [N, M] (CIoU): DIoU minus an aspect-ratio term, whose weight carries no gradient. */
+export function completeBoxIou(boxes1: Tensor, boxes2: Tensor, eps = 1e-7): Tensor {
+  checkBoxes(boxes1, 'complete_box_iou', 'boxes1');
+  checkBoxes(boxes2, 'complete_box_iou', 'boxes2');
+  return torch.tidy(() => {
+    const b1 = upcast(boxes1);
+    const b2 = upcast(boxes2);
+    const [diou, iou] = diouAndIou(b1, b2, eps);
+    const aspect = (b: Tensor): Tensor => torch.atan(b.select(1, 2).sub(b.select(1, 0)).div(b.select(1, 3).sub(b.select(1, 1))));
+    const v = aspect(b1).unsqueeze(1).sub(aspect(b2)).pow(2).mul(4 / Math.PI ** 2);
+    const vd = v.detach();
+    const alpha = vd.div(iou.detach().neg().add(1).add(vd).add(eps));
+    return diou.sub(alpha.mul(v));
+  });
+}
+
+/** The tight xyxy box (float32 [N, 4]) around the nonzero pixels of each mask [N, H, W]. */
+export function masksToBoxes(masks: Tensor): Tensor {
+  if (!torch.isTensor(masks) || masks.dim() !== 3) {
+    throw new RuntimeError(`masks_to_boxes(): masks should be a [N, H, W] tensor, got ${torch.isTensor(masks) ? `[${masks.shape.join(', ')}]` : typeof masks}`);
+  }
+  if (masks.numel() === 0) return torch.zeros([0, 4]);
+  const [n, h, w] = masks.shape as [number, number, number];
+  const v = torch.readNumbers(masks);
+  const out = new Float32Array(4 * n);
+  for (let k = 0; k < n; k++) {
+    let [x1, y1, x2, y2] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        if (v[(k * h + y) * w + x] === 0) continue;
+        x1 = Math.min(x1, x);
+        y1 = Math.min(y1, y);
+        x2 = Math.max(x2, x);
+        y2 = Math.max(y2, y);
+      }
+    }
+    if (x1 === Infinity) throw new RuntimeError(`masks_to_boxes(): mask ${k} is empty (it has no nonzero element), so it has no box`);
+    out.set([x1, y1, x2, y2], 4 * k);
+  }
+  return torch.fromTypedArray(out, [n, 4]);
 }
 
 function toXyxy(boxes: Tensor, from: BoxFormat): Tensor {

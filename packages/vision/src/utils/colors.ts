@@ -43,3 +43,15 @@ export function generateColorPalette(count: number): RGB[] {
   const palette = [2 ** 25 - 1, 2 ** 15 - 1, 2 ** 21 - 1];
   return Array.from({ length: count }, (_, i) => palette.map((p) => Number((BigInt(i) * BigInt(p)) % 255n)) as RGB);
 }
+
+/**
+ * The colour of each of `count` shapes: torchvision's palette when `colors` is undefined, one
+ * colour for all, or a list (at least `count` long, else `tooFew(length)` is thrown).
+ */
+export function colorsFor(colors: Color | Color[] | undefined, count: number, tooFew: (length: number) => string): RGB[] {
+  if (colors === undefined) return generateColorPalette(count);
+  const isList = Array.isArray(colors) && (colors.length === 0 || typeof colors[0] !== 'number');
+  if (!isList) return Array<RGB>(count).fill(parseColor(colors as Color));
+  if (colors.length < count) throw new ValueError(tooFew(colors.length));
+  return (colors as Color[]).map(parseColor);
+}

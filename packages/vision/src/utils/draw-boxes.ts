@@ -7,7 +7,7 @@
  */
 import * as torch from '@torchts/core';
 import { NotImplementedError, ValueError, type Tensor } from '@torchts/core';
-import { generateColorPalette, parseColor, type Color, type RGB } from './colors.js';
+import { colorsFor, type Color, type RGB } from './colors.js';
 
 export interface DrawBoundingBoxesOptions {
   /** Not supported (no font rendering in torchts): passing labels throws. */
@@ -83,12 +83,7 @@ export function drawBoundingBoxes(image: Tensor, boxes: Tensor, opts: DrawBoundi
     throw new NotImplementedError('drawBoundingBoxes(): labels are not supported: torchts has no font rendering to draw text with. Draw the boxes without labels.');
   }
   if (!Number.isInteger(width) || width < 0) throw new ValueError(`drawBoundingBoxes(): width must be a non-negative integer, got ${width}`);
-  let colors: RGB[];
-  if (opts.colors === undefined) colors = generateColorPalette(n);
-  else if (Array.isArray(opts.colors) && (opts.colors.length === 0 || typeof opts.colors[0] !== 'number')) {
-    if (opts.colors.length < n) throw new ValueError(`Number of colors (${opts.colors.length}) is less than number of boxes (${n}). `);
-    colors = (opts.colors as Color[]).map(parseColor);
-  } else colors = Array(n).fill(parseColor(opts.colors as Color));
+  const colors = colorsFor(opts.colors, n, (k) => `Number of colors (${k}) is less than number of boxes (${n}). `);
   const [c, h, w] = image.shape as [number, number, number];
   const src = torch.toTypedArray(image) as Uint8Array;
   const px = new Uint8Array(3 * h * w);
