@@ -1,4 +1,4 @@
 import { defineTorchtsConfig } from '../../tooling/vitest.base.ts';
 
-// 500 iterations of each style in float32 with the plain TypeScript kernels take a while.
+// The main-job test trains a full epoch of LeNet-5 on 60k images.
 export default defineTorchtsConfig({ test: { testTimeout: 300_000 } });

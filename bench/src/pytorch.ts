@@ -23,7 +23,7 @@ export interface PyTorchRun {
   results: Record<string, PyTorchResult>;
 }
 
-function environment(threads: number): NodeJS.ProcessEnv {
+export function pytorchEnvironment(threads: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
   if (existsSync(OPENBLAS_OPENMP)) {
     env.LD_LIBRARY_PATH = [OPENBLAS_OPENMP, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
@@ -34,7 +34,7 @@ function environment(threads: number): NodeJS.ProcessEnv {
 /** null when PyTorch can be run, else the reason it cannot. */
 export function pytorchUnavailable(): string | null {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const probe = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', env: environment(1) });
+  const probe = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', env: pytorchEnvironment(1) });
   if (probe.status !== 0) return `${PYTHON} cannot import torch (apt-get install python3-torch)`;
   return null;
 }
@@ -43,7 +43,7 @@ export function runPyTorch(workloads: WorkloadSpec[], plan: TimingPlan, threads:
   const proc = spawnSync(PYTHON, [SCRIPT], {
     input: JSON.stringify({ plan, workloads, threads }),
     encoding: 'utf8',
-    env: environment(threads),
+    env: pytorchEnvironment(threads),
     maxBuffer: 16 << 20,
   });
   if (proc.status !== 0) {

@@ -51,3 +51,13 @@ it('rsub and Module.dispose', () => {
   m.dispose(); // parameters, their grads and the running statistics
   expect(torch.memory().liveTensors).toBe(before);
 });
+
+it('exposes torch.utils.data, and torch.nn / torch.optim / torch.utils.data names as types', () => {
+  const ds: torch.utils.data.Dataset<torch.Tensor[]> = new torch.utils.data.TensorDataset(torch.arange(6).reshape(3, 2), torch.arange(3));
+  const loader = new torch.utils.data.DataLoader(ds, { batchSize: 2 });
+  const batches = [...loader] as torch.Tensor[][];
+  expect(batches.map(([x]) => x!.shape)).toEqual([[2, 2], [1, 2]]);
+  const model: torch.nn.Module = new torch.nn.Linear(2, 1);
+  const opt: torch.optim.Optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.1 });
+  expect(opt.paramGroups[0]!.params).toHaveLength(2);
+});

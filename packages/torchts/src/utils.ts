@@ -1,0 +1,3 @@
+/** `torch.utils`: `checkpoint` (activation checkpointing) and `data` (the @torchts/data package). */
+export { checkpoint } from '@torchts/autograd';
+export * as data from '@torchts/data';
