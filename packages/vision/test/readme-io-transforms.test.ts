@@ -29,7 +29,7 @@ it('README example', async () => {
       new T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
     ]);
     torch.manualSeed(0);
-    const x = train.call(img) as torch.Tensor; // float32 [3, 224, 224]
+    const x = train.call(img); // float32 [3, 224, 224]
     const tilted = T.functional.rotate(img, 30, { interpolation: 'bilinear', expand: true });
     expect([x.shape, x.dtype]).toEqual([[3, 224, 224], 'float32']);
     expect(tilted.shape).toEqual([3, 368, 398]);

@@ -10,6 +10,8 @@ import type { Generator, Tensor } from '@torchts/core';
 export type TransformLike<I = any, O = any> = ((x: I) => O) | { call(x: I): O };
 
 /** Applies a function or a callable object (a transform Module) to `x`. */
+export function applyTransform<I, O>(t: (x: I) => O, x: I): O;
+export function applyTransform<I, O>(t: TransformLike<I, O>, x: I): O;
 export function applyTransform<I, O>(t: TransformLike<I, O>, x: I): O {
   if (typeof t === 'function') return t(x);
   if (t !== null && typeof t === 'object' && typeof t.call === 'function') return t.call(x);
