@@ -1,6 +1,6 @@
 /** @torchts/nn: modules, layers, losses, initialisation and functional ops. */
 export { Module } from './module.js';
-export type { LoadResult, StateDict } from './module.js';
+export type { LoadResult, LoadStateDictPreHook, StateDict } from './module.js';
 export { Parameter, isParameter } from './parameter.js';
 export { RemovableHandle } from './hooks.js';
 export type { ForwardHook, ForwardPreHook, FullBackwardHook } from './module.js';

@@ -23,6 +23,9 @@ export interface LoadResult {
 
 export type StateDict = Map<string, Tensor>;
 
+/** Runs before loadStateDict matches keys: may rename or drop entries of `stateDict` (keys of this module start with `prefix`). */
+export type LoadStateDictPreHook = (stateDict: StateDict, prefix: string) => void;
+
 /** PyTorch's `t.set_(src)`: `t` (the same object) now views `src`'s storage with its layout and dtype. */
 export function replaceData(t: Tensor, src: Tensor): void {
   src._storage.incref();
@@ -51,6 +54,7 @@ export abstract class Module {
   protected _forwardPreHooks = new Map<number, ForwardPreHook>();
   protected _forwardHooks = new Map<number, ForwardHook>();
   protected _backwardHooks = new Map<number, FullBackwardHook>();
+  protected _loadStateDictPreHooks = new Map<number, LoadStateDictPreHook>();
 
   /** The computation. Call the module with `module.call(x)` (or `module.forward(x)`, which skips hooks). */
   abstract forward(...args: never[]): unknown;
@@ -93,6 +97,11 @@ export abstract class Module {
   /** `hook(module, gradInput, gradOutput)` runs when the gradients w.r.t. the inputs are computed; returning an array replaces gradInput. */
   registerFullBackwardHook(hook: FullBackwardHook<this>, opts: { prepend?: boolean } = {}): RemovableHandle {
     return addHook(this._backwardHooks, hook as FullBackwardHook, opts.prepend ?? false);
+  }
+
+  /** `hook(stateDict, prefix)` runs at the start of loadStateDict, on a copy of the given entries (PyTorch's _register_load_state_dict_pre_hook). */
+  registerLoadStateDictPreHook(hook: LoadStateDictPreHook): RemovableHandle {
+    return addHook(this._loadStateDictPreHooks, hook, false);
   }
 
   registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
@@ -286,7 +295,10 @@ export abstract class Module {
   /** Copies values in (shapes must match); returns missing and unexpected keys, throwing when `strict`. */
   loadStateDict(sd: StateDict | Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
     const strict = opts.strict ?? true;
-    const given = sd instanceof Map ? sd : new Map(Object.entries(sd));
+    const given: StateDict = new Map(sd instanceof Map ? sd : Object.entries(sd));
+    for (const [name, m] of this.namedModules()) {
+      for (const hook of m._loadStateDictPreHooks.values()) hook(given, name ? `${name}.` : '');
+    }
     const own = this.stateDict({ keepVars: true });
     const missingKeys = [...own.keys()].filter((k) => !given.has(k));
     const unexpectedKeys = [...given.keys()].filter((k) => !own.has(k));

@@ -15,7 +15,7 @@ import { normExceptDim, spectralNormArgs, weightNormCompute, weightToMatrix } fr
 import type { SpectralNormOptions } from './classic-norms.js';
 
 export type { SpectralNormOptions };
-import { NoRightInverse, ownedParametrizations, registerParametrization } from './parametrize.js';
+import { NoRightInverse, isParametrized, ownedParametrizations, registerParametrization } from './parametrize.js';
 
 function tensorOf(module: Module, name: string): Tensor {
   const t = (module as unknown as Record<string, unknown>)[name];
@@ -47,7 +47,17 @@ export class _WeightNorm extends Module {
 export function weightNorm<M extends Module>(module: M, name = 'weight', dim: number | null = 0): M {
   const p = new _WeightNorm(dim);
   ownedParametrizations.add(p);
-  return registerParametrization(module, name, p, { unsafe: true });
+  registerParametrization(module, name, p, { unsafe: true });
+  // State dicts of the classic weight_norm (`<name>_g`, `<name>_v`) load into the new keys, as in PyTorch 2.1.
+  module.registerLoadStateDictPreHook((sd, prefix) => {
+    const [g, v] = [`${prefix}${name}_g`, `${prefix}${name}_v`];
+    if (!isParametrized(module, name) || !sd.has(g) || !sd.has(v)) return;
+    sd.set(`${prefix}parametrizations.${name}.original0`, sd.get(g)!);
+    sd.set(`${prefix}parametrizations.${name}.original1`, sd.get(v)!);
+    sd.delete(g);
+    sd.delete(v);
+  });
+  return module;
 }
 
 // ---- spectral norm -------------------------------------------------------------------------

@@ -58,6 +58,8 @@ function registerParameterOrBuffer(m: Module, name: string, t: Tensor): void {
 export class ParametrizationList extends ModuleList {
   declare unsafe: boolean;
   declare isTensor: boolean;
+  /** The original tensor when rightInverse returned one tensor (`original0`, `original1`, ... otherwise). */
+  declare original: Tensor;
   declare ntensors: number;
   /** Names of the original tensors ('original' or 'original0', 'original1', ...), own entries of this module. */
   private _originals: Array<[string, Tensor]> = [];

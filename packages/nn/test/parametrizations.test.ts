@@ -198,6 +198,27 @@ describe('parametrize.registerParametrization vs PyTorch', () => {
     x.dispose();
   });
 
+  it('two parametrized tensors, dtype casts, removal one at a time', () =>
+    torch.tidy(() => {
+      const lin = new nn.Linear(3, 3);
+      const w = lin.weight;
+      P.registerParametrization(lin, 'weight', new Symmetric());
+      P.registerParametrization(lin, 'bias', new Scale());
+      expect(keys(lin)).toEqual(['parametrizations.weight.original', 'parametrizations.bias.original']);
+      lin.double();
+      expect(plist(lin).original).toBe(w);
+      expect([...lin.stateDict().values()].map((t) => t.dtype)).toEqual(['float64', 'float64']);
+      const y = lin.call(torch.randn([2, 3], { dtype: 'float64' }));
+      expect(y.dtype).toBe('float64');
+      P.removeParametrizations(lin, 'bias');
+      expect(lin.constructor.name).toBe('ParametrizedLinear');
+      expect(P.isParametrized(lin, 'bias')).toBe(false);
+      P.removeParametrizations(lin, 'weight', { leaveParametrized: false });
+      expect(lin.constructor).toBe(nn.Linear);
+      expect(lin.weight).toBe(w);
+      expect(keys(lin)).toEqual(['bias', 'weight']); // re-registered last, as in PyTorch
+    }));
+
   it('gradcheck through a chain of parametrizations', () =>
     torch.tidy(() => {
       const lin = new nn.Linear(3, 3, { dtype: 'float64', bias: false });
@@ -229,6 +250,15 @@ describe('parametrizations.weightNorm (PyTorch 2.1 semantics, 1.13 numbers)', ()
         close(field(plist(m), 'original1').grad!, r.g1);
       }));
   }
+  it("loads the classic weight_norm's state dict (weight_g, weight_v) into original0/1", () =>
+    torch.tidy(() => {
+      const classic = nn.weightNorm(new nn.Linear(4, 3, { dtype: 'float64' }));
+      const modern = PZ.weightNorm(new nn.Linear(4, 3, { dtype: 'float64' }));
+      expect(modern.loadStateDict(classic.stateDict())).toEqual({ missingKeys: [], unexpectedKeys: [] });
+      const x = torch.randn([2, 4], { dtype: 'float64' });
+      expect(modern.call(x).sub(classic.call(x)).abs().max().item()).toBeLessThan(1e-14);
+    }));
+
   it('gradcheck', () =>
     torch.tidy(() => {
       const p = new PZ._WeightNorm(1);
