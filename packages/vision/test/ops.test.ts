@@ -140,3 +140,30 @@ describe('roiAlign and roiPool against torchvision (forward and backward)', () =
     expect(ops.roiAlign(input, torch.zeros([0, 5]), 2).shape).toEqual([0, 1, 2, 2]);
   });
 });
+
+describe('memory', () => {
+  it('ops and utils leave no intermediate tensors behind', async () => {
+    const { makeGrid, drawBoundingBoxes, drawSegmentationMasks } = await import('../src/utils/index.js');
+    const input = dec(fx.roi.input);
+    const boxes = dec(fx.roi.boxes);
+    const b = torch.tensor([[0, 0, 4, 3], [1, 1, 5, 6]]);
+    const scores = torch.tensor([0.5, 0.7]);
+    const img = torch.zeros([3, 8, 8], { dtype: 'uint8' });
+    const [idxs, targets, mask] = [torch.tensor([0, 1], { dtype: 'int64' }), torch.tensor([1, 0]), torch.ones([8, 8], { dtype: 'bool' })];
+    const calls: Array<() => Tensor> = [
+      () => ops.roiAlign(input, boxes, 2), () => ops.roiPool(input, boxes, 2), () => ops.boxIou(b, b),
+      () => ops.generalizedBoxIou(b, b), () => ops.completeBoxIou(b, b), () => ops.boxConvert(b, 'cxcywh', 'xywh'),
+      () => ops.clipBoxesToImage(b, [2, 2]), () => ops.removeSmallBoxes(b, 4), () => ops.nms(b, scores, 0.1),
+      () => ops.batchedNms(b, scores, idxs, 0.1),
+      () => ops.sigmoidFocalLoss(scores, targets, { reduction: 'mean' }),
+      () => makeGrid(input, { normalize: true, scaleEach: true }), () => drawBoundingBoxes(img, b, { fill: true }),
+      () => drawSegmentationMasks(img, mask),
+    ];
+    for (const call of calls) {
+      call().dispose(); // warm caches
+      const before = torch.memory().liveTensors;
+      call().dispose();
+      expect([calls.indexOf(call), torch.memory().liveTensors]).toEqual([calls.indexOf(call), before]);
+    }
+  });
+});
