@@ -28,6 +28,6 @@ import './kernels/indexing/index.js';
 import './kernels/random/index.js';
 
 export { CpuHeap, sizeClass } from './heap.js';
-export { cpuKernels, setCpuKernels } from './wasm/simd.js';
+export { cpuKernels, getNumThreads, setCpuKernels, setNumThreads } from './wasm/simd.js';
 export type { CpuKernels, CpuKernelsChoice } from './wasm/simd.js';
 import './kernels/nn/index.js';

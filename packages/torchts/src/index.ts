@@ -3,8 +3,8 @@
  * tensors with every backend, autograd, nn, optim and utils.data registered.
  */
 import '@torchts/backend-cpu';
-/** Which CPU kernels run ('relaxed' / 'simd' WebAssembly builds, or 'ts'), and the switch between them. */
-export { cpuKernels, setCpuKernels } from '@torchts/backend-cpu';
+/** Which CPU kernels run ('relaxed' / 'simd' WebAssembly builds, or 'ts'), the switch between them, and the CPU thread count. */
+export { cpuKernels, getNumThreads, setCpuKernels, setNumThreads } from '@torchts/backend-cpu';
 export type { CpuKernels, CpuKernelsChoice } from '@torchts/backend-cpu';
 
 export * from '@torchts/core';

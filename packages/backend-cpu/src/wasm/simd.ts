@@ -13,6 +13,7 @@
  */
 import { RuntimeError } from '@torchts/core';
 import type { CpuHeap } from '../heap.js';
+import { WasmPool } from './pool.js';
 
 export type CpuKernels = 'ts' | 'simd' | 'relaxed';
 export type CpuKernelsChoice = CpuKernels | 'auto';
@@ -53,6 +54,9 @@ let heap: CpuHeap | null = null;
 let active: SimdExports | null = null;
 let activeKind: CpuKernels = 'ts';
 const instances = new Map<string, SimdExports | null>();
+const modules = new Map<string, WebAssembly.Module>();
+const pools = new Map<string, WasmPool | null>();
+let numThreads = 0; // 0: not yet decided (the number of cores, on first use)
 let gemmWork = 0;
 
 interface NodeProcess {
@@ -87,6 +91,7 @@ function instance(kind: Exclude<CpuKernels, 'ts'>): SimdExports | null {
   const bytes = readBinary(FILES[kind]);
   if (bytes && heap && WebAssembly.validate(bytes)) {
     const module = new WebAssembly.Module(bytes);
+    modules.set(kind, module);
     const ex = new WebAssembly.Instance(module, { env: { memory: heap.memory } }).exports as unknown as SimdExports;
     // A binary older than these sources lacks kernels: run the TS ones rather than crash.
     if (REQUIRED.every((name) => typeof ex[name] === 'function')) exports = ex;
@@ -144,10 +149,41 @@ export function simd(): SimdExports | null {
   return active;
 }
 
-/** Scratch block for GEMM packing, taken from the heap on first use. */
-export function gemmWorkspace(ex: SimdExports): number {
+/** Scratch block for GEMM packing, taken from the heap on first use; one per thread. */
+export function gemmWorkspace(ex: SimdExports, thread = 0): number {
+  if (thread > 0) return heap!.scratch(`gemm.${thread}`, ex.gemmWorkspaceBytes());
   if (gemmWork === 0) gemmWork = heap!.scratch('gemm', ex.gemmWorkspaceBytes());
   return gemmWork;
+}
+
+/**
+ * Threads the CPU kernels may use (the caller's plus workers), as `torch.setNumThreads`: default
+ * the number of cores. Results do not depend on it.
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n <= 0) throw new RuntimeError(`set_num_threads expects a positive integer, but got ${String(n)}`);
+  numThreads = Math.min(n, 64);
+}
+
+export function getNumThreads(): number {
+  if (numThreads === 0) {
+    const os = nodeProcess?.getBuiltinModule?.('node:os') as typeof import('node:os') | undefined;
+    numThreads = Math.max(1, Math.min(64, os?.availableParallelism?.() ?? 1));
+  }
+  return numThreads;
+}
+
+/** The worker pool of the active build, or null (one thread, TS kernels, or no worker_threads). */
+export function pool(): WasmPool | null {
+  if (activeKind === 'ts' || getNumThreads() < 2) return null;
+  let p = pools.get(activeKind);
+  if (p === undefined) {
+    const wt = nodeProcess?.getBuiltinModule?.('node:worker_threads') as typeof import('node:worker_threads') | undefined;
+    const module = modules.get(activeKind);
+    p = wt && module && heap ? new WasmPool(module, heap.memory, wt.Worker as never, 63) : null;
+    pools.set(activeKind, p);
+  }
+  return p;
 }
 
 /** Whether a typed array lies in the CPU heap's memory (so wasm kernels can address it). */

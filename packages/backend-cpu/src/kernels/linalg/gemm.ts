@@ -22,7 +22,9 @@
  * About 2 GFLOP/s on one core here (256^3 float32 in ~16 ms).
  */
 import type { NumArray } from '../access.js';
-import { gemmWorkspace, inHeap, simd } from '../../wasm/simd.js';
+import { gemmWorkspace, getNumThreads, inHeap, pool, simd } from '../../wasm/simd.js';
+import type { SimdExports } from '../../wasm/simd.js';
+import type { Job, WasmPool } from '../../wasm/pool.js';
 
 /** A strided matrix operand: element (i, j) is `arr[off + i * rs + j * cs]`. */
 export interface MatrixView {
@@ -71,13 +73,47 @@ function wasmGemm(m: number, n: number, k: number, alpha: number, A: MatrixView,
   if (!f32 && !(c instanceof Float64Array && a instanceof Float64Array && b instanceof Float64Array)) return false;
   if (!inHeap(a) || !inHeap(b) || !inHeap(c)) return false;
   const sz = f32 ? 4 : 8;
-  (f32 ? ex.gemmF32 : ex.gemmF64)(
-    m, n, k, alpha,
-    a.byteOffset + A.off * sz, A.rs, A.cs,
-    b.byteOffset + B.off * sz, B.rs, B.cs,
-    beta, c.byteOffset + C.off * sz, C.rs, C.cs, gemmWorkspace(ex),
-  );
+  const pa = a.byteOffset + A.off * sz, pb = b.byteOffset + B.off * sz, pc = c.byteOffset + C.off * sz;
+  const threads = m * n * k >= PARALLEL_MACS ? pool() : null;
+  if (threads) {
+    gemmParallel(threads, f32 ? 'gemmF32' : 'gemmF64', ex, m, n, k, alpha, pa, A, pb, B, beta, pc, C, sz);
+    return true;
+  }
+  (f32 ? ex.gemmF32 : ex.gemmF64)(m, n, k, alpha, pa, A.rs, A.cs, pb, B.rs, B.cs, beta, pc, C.rs, C.cs, gemmWorkspace(ex));
   return true;
+}
+
+/** Products with at least this many multiply-adds are split over the thread pool. */
+const PARALLEL_MACS = 1 << 20;
+
+/**
+ * Splits C into one block of rows or columns (whichever dim is larger) per thread, aligned to the
+ * micro-kernel's tile, each with its own packing workspace. Every element is computed by one
+ * thread with the same depth blocking, so results do not depend on the thread count.
+ */
+function gemmParallel(
+  p: WasmPool, fn: 'gemmF32' | 'gemmF64', ex: SimdExports, m: number, n: number, k: number, alpha: number,
+  pa: number, A: MatrixView, pb: number, B: MatrixView, beta: number, pc: number, C: MatrixView, sz: number,
+): void {
+  const byRows = m > n;
+  const dim = byRows ? m : n;
+  const align = byRows ? 4 : 32 / sz;
+  const T = Math.min(getNumThreads(), Math.ceil(dim / align));
+  const chunk = Math.ceil(dim / T / align) * align;
+  const jobs: Job[] = [];
+  for (let t = 0, start = 0; start < dim; t++, start += chunk) {
+    const size = Math.min(chunk, dim - start);
+    const args = byRows
+      ? [size, n, k, alpha, pa + start * A.rs * sz, A.rs, A.cs, pb, B.rs, B.cs, beta, pc + start * C.rs * sz, C.rs, C.cs]
+      : [m, size, k, alpha, pa, A.rs, A.cs, pb + start * B.cs * sz, B.rs, B.cs, beta, pc + start * C.cs * sz, C.rs, C.cs];
+    args.push(gemmWorkspace(ex, t));
+    jobs.push({ fn, args });
+  }
+  if (jobs.length === 1) {
+    ex[fn](...(jobs[0]!.args as Parameters<SimdExports['gemmF32']>));
+    return;
+  }
+  p.run(jobs, (job) => ex[fn](...(job.args as Parameters<SimdExports['gemmF32']>)));
 }
 
 /** Small products (a batch of 8x8 matrices): packing would cost more than it saves. */

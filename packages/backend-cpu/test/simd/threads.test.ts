@@ -1,0 +1,59 @@
+// The worker pool: the same bits whatever the thread count, kernel errors in workers surface in
+// the caller, setNumThreads validates its argument.
+import { afterAll, describe, expect, it } from 'vitest';
+import { getNumThreads, setNumThreads } from '../../src/index.js';
+import { pool } from '../../src/wasm/simd.js';
+import { addmm, manualSeed, mm, randn } from '@torchts/core';
+import type { DType, Tensor } from '@torchts/core';
+import { BUILDS, flat, withKernels } from './helpers.js';
+
+const initial = getNumThreads();
+afterAll(() => setNumThreads(initial));
+
+function bits(t: Tensor): number[] {
+  return flat(t);
+}
+
+describe('CPU thread pool', () => {
+  it('gives identical results for 1, 2 and 3 threads (row and column splits, both dtypes, both builds)', () => {
+    manualSeed(12);
+    for (const build of BUILDS) {
+      for (const dtype of ['float32', 'float64'] as DType[]) {
+        for (const [m, k, n] of [[300, 70, 90], [90, 70, 301], [129, 257, 131]]) {
+          const a = randn([k!, m!], { dtype }).t(), b = randn([k!, n!], { dtype }), c = randn([m!, n!], { dtype });
+          const run = () => [bits(mm(a, b)), bits(addmm(c, a, b, { beta: 0.5, alpha: 1.5 }))];
+          const results = [1, 2, 3].map((t) => {
+            setNumThreads(t);
+            return withKernels(build, run);
+          });
+          for (const r of results.slice(1)) {
+            for (let j = 0; j < r.length; j++) {
+              expect(r[j]!.every((v, i) => Object.is(v, results[0]![j]![i])), `${build} ${dtype} ${m}x${k}x${n}`).toBe(true);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('rethrows a kernel error from a worker in the caller', () => {
+    setNumThreads(2);
+    const p = pool();
+    expect(p).not.toBeNull();
+    // The worker's job addresses lie past the end of the 4 GiB address space: a wasm trap there.
+    const bad = { fn: 'sumF32', args: [0xfffffff0, 64] };
+    let localRan = false;
+    expect(() => p!.run([{ fn: 'sumF32', args: [64, 0] }, bad], () => { localRan = true; }))
+      .toThrow(/CPU kernel sumF32 failed in a worker thread: .*out of bounds/);
+    expect(localRan).toBe(true);
+    // The pool keeps working afterwards.
+    expect(() => p!.run([{ fn: 'sumF32', args: [64, 0] }, { fn: 'sumF32', args: [64, 16] }], () => {})).not.toThrow();
+  });
+
+  it('setNumThreads validates its argument', () => {
+    expect(() => setNumThreads(0)).toThrow('set_num_threads expects a positive integer, but got 0');
+    expect(() => setNumThreads(1.5)).toThrow('set_num_threads expects a positive integer, but got 1.5');
+    setNumThreads(3);
+    expect(getNumThreads()).toBe(3);
+  });
+});
