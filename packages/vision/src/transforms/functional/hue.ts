@@ -38,12 +38,9 @@ export function hsvToRgb(img: Tensor): Tensor {
     const p = v.mul(s.neg().add(1)).clamp(0, 1);
     const q = v.mul(s.mul(f).neg().add(1)).clamp(0, 1);
     const t = v.mul(s.mul(f.neg().add(1)).neg().add(1)).clamp(0, 1);
-    /** The value of sector k's entry (k = 0..5). */
-    const pick = (vals: Tensor[]): Tensor => {
-      let out = vals[5]!;
-      for (let k = 4; k >= 0; k--) out = where(sector.eq(k), vals[k]!, out);
-      return out;
-    };
+    // Each channel takes one of six values by sector: a gather along a stacked dim (one op, not a where chain).
+    const index = sector.to('int64').unsqueeze(0);
+    const pick = (vals: Tensor[]): Tensor => stack(vals, 0).gather(0, index).squeeze(0);
     return stack([pick([v, q, p, p, t, v]), pick([t, v, v, q, p, p]), pick([p, p, t, v, v, q])], -3);
   });
 }
