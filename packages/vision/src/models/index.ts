@@ -44,3 +44,6 @@ export { ShuffleNetV2, ShuffleUnit, channelShuffle, shufflenetV2X0_5, shufflenet
 export type { ShuffleNetV2Options } from './shufflenetv2.js';
 export { DenseNet, DenseBlock, DenseLayer, Transition, renameLegacyDenseNetKey, densenet121, densenet161, densenet169, densenet201 } from './densenet.js';
 export type { DenseNetOptions } from './densenet.js';
+export { ConvNeXt, CNBlock, LayerNorm2d, convnextTiny, convnextSmall, convnextBase, convnextLarge } from './convnext.js';
+export type { CNBlockConfig, ConvNeXtOptions } from './convnext.js';
+export { Permute } from './layers/permute.js';

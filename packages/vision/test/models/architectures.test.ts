@@ -35,6 +35,7 @@ const BUILDERS: Record<string, () => Module> = {
   squeezenet1_1: () => models.squeezenet1_1(),
   shufflenet_v2_x1_0: () => models.shufflenetV2X1_0(),
   densenet121: () => models.densenet121(),
+  convnext_tiny: () => models.convnextTiny(),
 };
 
 const expected = readFixture<Record<string, Array<[string, number[], string]>>>('architectures.json');

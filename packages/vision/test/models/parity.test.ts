@@ -45,6 +45,11 @@ const CASES: Record<string, () => Module> = {
   shufflenet_v2_x0_5: () => models.shufflenetV2X0_5({ numClasses: 10 }),
   densenet_small: () => new models.DenseNet(SMALL_DENSENET),
   densenet_small_checkpointed_train: () => new models.DenseNet({ ...SMALL_DENSENET, memoryEfficient: true }),
+  convnext_small_train: () =>
+    new models.ConvNeXt(
+      [{ inputChannels: 16, outChannels: 32, numLayers: 1 }, { inputChannels: 32, outChannels: null, numLayers: 2 }],
+      { stochasticDepthProb: 0.5, layerScale: 0.5, numClasses: 10 },
+    ),
   vit_small: () => new models.VisionTransformer({ imageSize: 32, patchSize: 8, numLayers: 2, numHeads: 4, hiddenDim: 64, mlpDim: 128, numClasses: 10 }),
 };
 
