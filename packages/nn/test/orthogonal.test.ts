@@ -73,6 +73,44 @@ describe('matrixExp, geqrf, householderProduct vs PyTorch 1.13', () => {
     }));
 });
 
+describe('linalg ops and parametrizations leave no tensors behind', () => {
+  it('core ops (in and out of tidy) and each map through Module.call', () => {
+    const live = (): number => torch.memory().liveTensors;
+    const a = torch.randn([2, 4, 3], { dtype: 'float64' });
+    const tau = torch.rand([2, 3], { dtype: 'float64' });
+    const sq = torch.randn([2, 3, 3], { dtype: 'float64' }).mul(3);
+    const b = torch.randn([2, 3], { dtype: 'float64' });
+    const ops: Array<[string, () => unknown]> = [
+      ['geqrf', () => torch.geqrf(a)], ['householderProduct', () => torch.householderProduct(a, tau)],
+      ['matrixExp', () => torch.matrixExp(sq)], ['solve', () => torch.solve(sq, b)],
+    ];
+    for (const [name, f] of ops) {
+      const before = live();
+      torch.tidy(() => { f(); });
+      torch.dispose(f());
+      expect(live(), name).toBe(before);
+    }
+    const x = torch.randn([2, 4]);
+    const factories: Array<[string, () => nn.Linear]> = [
+      ['matrix_exp', () => PZ.orthogonal(new nn.Linear(4, 4), 'weight', { orthogonalMap: 'matrix_exp' })],
+      ['cayley', () => PZ.orthogonal(new nn.Linear(4, 3), 'weight', { orthogonalMap: 'cayley' })],
+      ['householder', () => PZ.orthogonal(new nn.Linear(4, 3), 'weight', { orthogonalMap: 'householder', useTrivialization: false })],
+      ['spectralNorm', () => PZ.spectralNorm(new nn.Linear(4, 3))],
+      ['weightNorm', () => PZ.weightNorm(new nn.Linear(4, 3))],
+    ];
+    for (const [name, make] of factories) {
+      const lin = make();
+      const before = live();
+      noGrad(() => lin.call(x)).dispose();
+      torch.tidy(() => lin.call(x).sum().backward());
+      lin.zeroGrad();
+      expect(live(), name).toBe(before);
+      lin.dispose();
+    }
+    torch.dispose([a, tau, sq, b, x]);
+  });
+});
+
 describe('parametrizations.orthogonal vs PyTorch 1.13', () => {
   for (const c of C.orthogonal) {
     it(`Linear(${c.in}, ${c.out}) map=${c.map} useTrivialization=${c.triv}: registration, 2 SGD steps`, () =>

@@ -59,7 +59,9 @@ export function geqrf(input: Tensor): [Tensor, Tensor] {
   const [m, n] = input.shape.slice(-2) as [number, number];
   const batch = input.shape.slice(0, -2);
   const count = batch.reduce((x, y) => x * y, 1);
-  const values = (input.numel() === 0 ? [] : (withTemps((t) => t(input.detach()).reshape([-1]).contiguous()).tolist() as number[])).map(Number);
+  const flat = withTemps((t) => t(t(input.detach()).reshape([-1])).contiguous());
+  const values = (flat.tolist() as number[]).map(Number);
+  flat.dispose();
   const outA: number[] = [];
   const outTau: number[] = [];
   for (let b = 0; b < count; b++) {
@@ -99,7 +101,7 @@ export function householderProduct(input: Tensor, tau: Tensor): Tensor {
   return withTemps((t) => {
     const id = t(eye(m, n, { dtype: input.dtype, device: input.device }));
     const v = t(t(input.tril(-1)).add(id));
-    let q: Tensor = t(id.expand([...input.shape]).contiguous());
+    let q: Tensor = t(t(id.expand([...input.shape])).contiguous());
     // Q = H_1 (H_2 (... (H_k I))): apply the reflectors from the last.
     for (let i = k - 1; i >= 0; i--) {
       const vi = t(v.narrow(-1, i, 1));

@@ -33,13 +33,13 @@ function solveOne(a: Tensor, b: Tensor, where: string): Tensor {
         m = t(m.indexSelect(0, t(tensor(perm, { dtype: 'int64', device: m.device }))));
       }
       // Row c becomes the pivot row divided by the pivot; every other row loses its column-c multiple.
-      const row = t(t(m.select(0, c)).div(t(m.select(1, c)).select(0, c)));
+      const row = t(t(m.select(0, c)).div(t(t(m.select(1, c)).select(0, c))));
       const unit = new Array<number>(n).fill(0);
       unit[c] = 1;
       const factor = t(t(m.select(1, c)).sub(t(tensor(unit, { dtype: m.dtype, device: m.device }))));
       m = t(m.sub(t(t(factor.unsqueeze(1)).mul(t(row.unsqueeze(0))))));
     }
-    return m.narrow(1, n, width - n).contiguous();
+    return t(m.narrow(1, n, width - n)).contiguous();
   });
 }
 
