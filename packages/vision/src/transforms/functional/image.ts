@@ -3,7 +3,7 @@
  * (or [H, W]) of uint8 or a float dtype, as in torchvision; integer images hold 0..max of their
  * dtype, float images 0..1.
  */
-import { RuntimeError, Tensor, tidy } from '@torchts/core';
+import { Tensor, tidy } from '@torchts/core';
 import type { DType } from '@torchts/core';
 
 export function checkImage(img: unknown, op: string, minDims = 2): asserts img is Tensor {
@@ -51,7 +51,7 @@ export const workDtype = (img: Tensor): DType => (isFloat(img.dtype) ? img.dtype
  * `clampMax` first, as torchvision's _cast_squeeze_out) and leading shape. `fn` may change C, H, W.
  * Intermediates are freed (tidy).
  */
-export function onBatch(img: Tensor, fn: (x: Tensor) => Tensor, opts: { float?: boolean; round?: boolean; clampMax?: number } = {}): Tensor {
+export function onBatch(img: Tensor, fn: (x: Tensor) => Tensor, opts: { float?: boolean; clampMax?: number } = {}): Tensor {
   return tidy(() => {
     const lead = img.shape.slice(0, -3);
     const [c, h, w] = getDimensions(img);
@@ -61,8 +61,7 @@ export function onBatch(img: Tensor, fn: (x: Tensor) => Tensor, opts: { float?: 
     let out = fn(cast ? batch.to('float32') : batch);
     if (cast) {
       if (opts.clampMax !== undefined) out = out.clamp(0, opts.clampMax);
-      if (opts.round ?? true) out = out.round();
-      out = out.to(dtype);
+      out = out.round().to(dtype);
     }
     const [, oc, oh, ow] = out.shape as [number, number, number, number];
     return out.reshape(img.dim() === 2 ? [oh, ow] : [...lead, oc, oh, ow]);
@@ -79,10 +78,6 @@ export function requireDims(img: Tensor, op: string, min: number, max = Infinity
 
 export const requireUint8 = (img: Tensor, op: string): void => {
   if (img.dtype !== 'uint8') throw new TypeError(`${op}(): only uint8 image tensors are supported, but found ${img.dtype}`);
-};
-
-export const errorIf = (cond: boolean, msg: () => string): void => {
-  if (cond) throw new RuntimeError(msg());
 };
 
 /** Python's round(): halves to even (torchvision rounds crop offsets and sizes with it). */
