@@ -47,3 +47,5 @@ export type { DenseNetOptions } from './densenet.js';
 export { ConvNeXt, CNBlock, LayerNorm2d, convnextTiny, convnextSmall, convnextBase, convnextLarge } from './convnext.js';
 export type { CNBlockConfig, ConvNeXtOptions } from './convnext.js';
 export { Permute } from './layers/permute.js';
+export { MNASNet, MNASNetInvertedResidual, mnasnet0_5, mnasnet0_75, mnasnet1_0, mnasnet1_3 } from './mnasnet.js';
+export type { MNASNetOptions } from './mnasnet.js';

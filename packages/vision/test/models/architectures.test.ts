@@ -36,6 +36,7 @@ const BUILDERS: Record<string, () => Module> = {
   shufflenet_v2_x1_0: () => models.shufflenetV2X1_0(),
   densenet121: () => models.densenet121(),
   convnext_tiny: () => models.convnextTiny(),
+  mnasnet1_0: () => models.mnasnet1_0(),
 };
 
 const expected = readFixture<Record<string, Array<[string, number[], string]>>>('architectures.json');

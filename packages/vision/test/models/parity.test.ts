@@ -50,6 +50,7 @@ const CASES: Record<string, () => Module> = {
       [{ inputChannels: 16, outChannels: 32, numLayers: 1 }, { inputChannels: 32, outChannels: null, numLayers: 2 }],
       { stochasticDepthProb: 0.5, layerScale: 0.5, numClasses: 10 },
     ),
+  mnasnet0_5: () => models.mnasnet0_5({ numClasses: 10 }),
   vit_small: () => new models.VisionTransformer({ imageSize: 32, patchSize: 8, numLayers: 2, numHeads: 4, hiddenDim: 64, mlpDim: 128, numClasses: 10 }),
 };
 
