@@ -59,9 +59,9 @@ export async function encodePng(input: Tensor, opts: EncodePngOptions = {}): Pro
   return bytesTensor(await img.png({ compressionLevel: level, palette: false }).toBuffer());
 }
 
-/** write_jpeg(input, filename, { quality }). */
-export async function writeJpeg(input: Tensor, filename: string, opts: EncodeJpegOptions = {}): Promise<void> {
-  const bytes = await encodeJpeg(input, opts);
+/** Writes encoded bytes to a file, freeing them after. */
+async function writeEncoded(encoded: Promise<Tensor>, filename: string): Promise<void> {
+  const bytes = await encoded;
   try {
     await writeFile(filename, bytes);
   } finally {
@@ -69,12 +69,12 @@ export async function writeJpeg(input: Tensor, filename: string, opts: EncodeJpe
   }
 }
 
+/** write_jpeg(input, filename, { quality }). */
+export function writeJpeg(input: Tensor, filename: string, opts: EncodeJpegOptions = {}): Promise<void> {
+  return writeEncoded(encodeJpeg(input, opts), filename);
+}
+
 /** write_png(input, filename, { compressionLevel }). */
-export async function writePng(input: Tensor, filename: string, opts: EncodePngOptions = {}): Promise<void> {
-  const bytes = await encodePng(input, opts);
-  try {
-    await writeFile(filename, bytes);
-  } finally {
-    bytes.dispose();
-  }
+export function writePng(input: Tensor, filename: string, opts: EncodePngOptions = {}): Promise<void> {
+  return writeEncoded(encodePng(input, opts), filename);
 }
