@@ -154,7 +154,7 @@ function isOrthogonal(q: Tensor): boolean {
     const k = q.shape[q.ndim - 1]!;
     const eps = q.dtype === 'float64' ? 2.220446049250313e-16 : q.dtype === 'float32' ? 1.1920928955078125e-7 : q.dtype === 'bfloat16' ? 0.0078125 : 0.0009765625;
     const id = t(core.eye(k, { dtype: q.dtype, device: q.device }));
-    return t(q.mT.matmul(q)).allclose(id, { atol: 10 * n * eps });
+    return t(t(q.mT).matmul(q)).allclose(id, { atol: 10 * n * eps });
   });
 }
 
@@ -247,7 +247,7 @@ export class _Orthogonal extends Module {
         diag.copy_(t(core.where(flip, t(signs.neg()), signs)));
         if (!transpose) return a;
         t(a);
-        return a.mT.contiguous();
+        return t(a.mT).contiguous();
       }
       let base: Tensor;
       if (n === k) base = isOrthogonal(q) ? q.clone() : makeOrthogonal(q);

@@ -99,8 +99,8 @@ export class ParametrizationList extends ModuleList {
         if (!(t instanceof Tensor)) {
           throw new ValueError(`'right_inverse' must return a Tensor or a Sequence of tensors (list, tuple...). Got element ${i} of the sequence with type ${typeof t}.`);
         }
-        // A returned `original` itself gets a new tensor object: the old one is disposed below.
-        const src = t === original ? noGrad(() => original.detach()) : t;
+        // A returned `original` itself gets a new tensor object (Parameter() aliases a Parameter): the old one is disposed below.
+        const src = t === original && !isParameter(original) ? noGrad(() => original.detach()) : t;
         const o = isParameter(original) ? Parameter(src, original.requiresGrad) : keep(src);
         if (!isParameter(original)) o.requiresGrad_(original.requiresGrad);
         this.addOriginal(`original${i}`, o);

@@ -99,13 +99,16 @@ describe('linalg ops and parametrizations leave no tensors behind', () => {
       ['weightNorm', () => PZ.weightNorm(new nn.Linear(4, 3))],
     ];
     for (const [name, make] of factories) {
+      const start = live();
       const lin = make();
       const before = live();
       noGrad(() => lin.call(x)).dispose();
       torch.tidy(() => lin.call(x).sum().backward());
       lin.zeroGrad();
       expect(live(), name).toBe(before);
+      nn.utils.parametrize.removeParametrizations(lin, 'weight');
       lin.dispose();
+      expect(live(), `${name}: registration and removal`).toBe(start);
     }
     torch.dispose([a, tau, sq, b, x]);
   });

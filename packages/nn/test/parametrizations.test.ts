@@ -43,7 +43,7 @@ class RankOne extends nn.Module {
     return torch.tidy(() => x.unsqueeze(-1).matmul(y.unsqueeze(-2)));
   }
   rightInverse(z: Tensor): Tensor[] {
-    return [z.select(1, 0).clone(), z.select(0, 0).clone()];
+    return torch.tidy(() => [z.select(1, 0).clone(), z.select(0, 0).clone()]);
   }
 }
 
@@ -196,6 +196,19 @@ describe('parametrize.registerParametrization vs PyTorch', () => {
     expect(live()).toBe(before);
     lin.dispose();
     x.dispose();
+    // Registration, assignment and removal (one and several originals) free what they replace.
+    const start = live();
+    const m = new nn.Linear(3, 3, { dtype: 'float64' });
+    P.registerParametrization(m, 'weight', new Symmetric());
+    P.registerParametrization(m, 'weight', new Scale());
+    const id = torch.eye(3, { dtype: 'float64' });
+    m.weight = id;
+    id.dispose();
+    P.removeParametrizations(m, 'weight');
+    P.registerParametrization(m, 'weight', new RankOne());
+    P.removeParametrizations(m, 'weight');
+    m.dispose();
+    expect(live()).toBe(start);
   });
 
   it('two parametrized tensors, dtype casts, removal one at a time', () =>

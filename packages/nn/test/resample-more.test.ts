@@ -68,6 +68,25 @@ describe('gridSample bicubic and 5-D, affineGrid 5-D vs PyTorch 1.13', () => {
     expect(() => F.gridSample(zeros([1, 1, 2, 2]), zeros([1, 1, 1, 2]), { mode: 'area' as never })).toThrow(ValueError);
   });
 
+  it('leaves only its results (bicubic, trilinear, nearest 5-D, affineGrid 5-D)', () => {
+    tidy(() => {
+      const x = randn([1, 2, 3, 4]);
+      const v = randn([1, 2, 2, 3, 4]);
+      const g = rand([1, 2, 3, 2]);
+      const g3 = rand([1, 2, 2, 2, 3]);
+      const theta = randn([1, 3, 4]);
+      const before = memory().liveTensors;
+      const outs = [
+        F.gridSample(x, g, { mode: 'bicubic', paddingMode: 'reflection' }),
+        F.gridSample(v, g3, { paddingMode: 'border' }),
+        F.gridSample(v, g3, { mode: 'nearest', alignCorners: true }),
+        F.affineGrid(theta, [1, 2, 2, 3, 4]),
+      ];
+      for (const o of outs) expect(o.dtype).toBe('float32');
+      expect(memory().liveTensors - before).toBe(outs.length);
+    });
+  });
+
   it('gradcheck: bicubic with reflection, trilinear with border', () => {
     tidy(() => {
       const x = randn([1, 1, 3, 4], { dtype: 'float64' }).requiresGrad_(true);

@@ -84,13 +84,13 @@ function reflect(keep: Keep, x: Tensor, twiceLow: number, twiceHigh: number): Te
 }
 
 const CUBIC_A = -0.75;
-const cubicNear = (t: Tensor, keep: Keep): Tensor => keep(keep(keep(keep(t.mul(CUBIC_A + 2)).sub(CUBIC_A + 3)).mul(t)).mul(t)).add(1);
+const cubicNear = (t: Tensor, keep: Keep): Tensor => keep(keep(keep(keep(keep(t.mul(CUBIC_A + 2)).sub(CUBIC_A + 3)).mul(t)).mul(t)).add(1));
 const cubicFar = (t: Tensor, keep: Keep): Tensor =>
   keep(keep(keep(keep(keep(keep(t.mul(CUBIC_A)).sub(5 * CUBIC_A)).mul(t)).add(8 * CUBIC_A)).mul(t)).sub(4 * CUBIC_A));
 
 /** get_cubic_upsample_coefficients(t): the 4 weights of taps floor - 1 .. floor + 2. */
 function cubicWeights(keep: Keep, t: Tensor): Tensor[] {
-  const s = keep(t.neg().add(1));
+  const s = keep(keep(t.neg()).add(1));
   return [cubicFar(keep(t.add(1)), keep), cubicNear(t, keep), cubicNear(s, keep), cubicFar(keep(s.add(1)), keep)];
 }
 
