@@ -169,6 +169,12 @@ function makeOrthogonal(a: Tensor): Tensor {
   });
 }
 
+/** `x` (a matrix or batch) with at least as many rows as columns: its transpose when it is wider; n >= k its sizes. */
+function asTall(x: Tensor, t: <U extends Tensor>(u: U) => U): { x: Tensor; n: number; k: number; transposed: boolean } {
+  const [rows, cols] = x.shape.slice(-2) as [number, number];
+  return rows < cols ? { x: t(x.mT), n: cols, k: rows, transposed: true } : { x, n: rows, k: cols, transposed: false };
+}
+
 /** Orthogonal (semi-orthogonal) matrices from unconstrained ones: PyTorch's _Orthogonal. */
 export class _Orthogonal extends Module {
   declare shape: number[];
@@ -189,13 +195,8 @@ export class _Orthogonal extends Module {
 
   forward(input: Tensor): Tensor {
     return withTemps((t) => {
-      let x = input;
-      let [n, k] = x.shape.slice(-2) as [number, number];
-      const transposed = n < k;
-      if (transposed) {
-        x = t(x.mT);
-        [n, k] = [k, n];
-      }
+      const { n, k, transposed, x: tall } = asTall(input, t);
+      let x = tall;
       let q: Tensor;
       if (this.orthogonalMap === 'matrix_exp' || this.orthogonalMap === 'cayley') {
         x = t(x.tril());
@@ -227,13 +228,7 @@ export class _Orthogonal extends Module {
       if (input.shape.join() !== this.shape.join()) {
         throw new ValueError(`Expected a matrix or batch of matrices of shape torch.Size([${this.shape.join(', ')}]). Got a tensor of shape torch.Size([${input.shape.join(', ')}]).`);
       }
-      let q = input;
-      let [n, k] = q.shape.slice(-2) as [number, number];
-      const transpose = n < k;
-      if (transpose) {
-        q = t(q.mT);
-        [n, k] = [k, n];
-      }
+      const { x: q, n, k, transposed: transpose } = asTall(input, t);
       if (!this.useTrivialization) {
         if (this.orthogonalMap === 'cayley' || this.orthogonalMap === 'matrix_exp') {
           throw new NoRightInverse('It is not possible to assign to the matrix exponential or the Cayley parametrizations when use_trivialization=False.');
