@@ -60,13 +60,16 @@ function resolveWeights(weights: Weights): { sd: Map<string, Tensor>; owned: boo
   throw new TypeError(`weights must be a state dict, checkpoint bytes or a file path, but got ${typeof weights}`);
 }
 
+/** Maps a checkpoint key to the model's name for it, or null to leave the entry out. */
+export type KeyMap = (key: string) => string | null;
+
 /**
  * Loads `weights` into `model` strictly (torchvision's `load_state_dict`); `renameKey` maps keys
- * of older checkpoint layouts to the current one. Returns the model.
+ * of older checkpoint layouts to the current one (or drops them). Returns the model.
  */
-export function loadWeights<M extends Module>(model: M, weights: Weights, renameKey?: (key: string) => string): M {
+export function loadWeights<M extends Module>(model: M, weights: Weights, renameKey?: KeyMap): M {
   const { sd, owned } = resolveWeights(weights);
-  const renamed = renameKey ? new Map([...sd].map(([k, v]) => [renameKey(k), v] as const)) : sd;
+  const renamed = renameKey ? new Map([...sd].flatMap(([k, v]) => { const n = renameKey(k); return n === null ? [] : [[n, v] as const]; })) : sd;
   try {
     model.loadStateDict(renamed);
   } finally {
@@ -76,7 +79,7 @@ export function loadWeights<M extends Module>(model: M, weights: Weights, rename
 }
 
 /** Loads `weights` into a freshly built model when given (disposing the model if loading fails). */
-export function withWeights<M extends Module>(model: M, weights: Weights | null | undefined, renameKey?: (key: string) => string): M {
+export function withWeights<M extends Module>(model: M, weights: Weights | null | undefined, renameKey?: KeyMap): M {
   if (weights === null || weights === undefined) return model;
   try {
     return loadWeights(model, weights, renameKey);

@@ -49,3 +49,5 @@ export type { CNBlockConfig, ConvNeXtOptions } from './convnext.js';
 export { Permute } from './layers/permute.js';
 export { MNASNet, MNASNetInvertedResidual, mnasnet0_5, mnasnet0_75, mnasnet1_0, mnasnet1_3 } from './mnasnet.js';
 export type { MNASNetOptions } from './mnasnet.js';
+export { GoogLeNet, Inception, InceptionAux, BasicConv2d, googlenet } from './googlenet.js';
+export type { GoogLeNetOptions, GoogLeNetOutputs } from './googlenet.js';

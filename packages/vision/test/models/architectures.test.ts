@@ -37,6 +37,7 @@ const BUILDERS: Record<string, () => Module> = {
   densenet121: () => models.densenet121(),
   convnext_tiny: () => models.convnextTiny(),
   mnasnet1_0: () => models.mnasnet1_0(),
+  googlenet: () => models.googlenet(),
 };
 
 const expected = readFixture<Record<string, Array<[string, number[], string]>>>('architectures.json');

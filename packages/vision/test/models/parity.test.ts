@@ -51,6 +51,7 @@ const CASES: Record<string, () => Module> = {
       { stochasticDepthProb: 0.5, layerScale: 0.5, numClasses: 10 },
     ),
   mnasnet0_5: () => models.mnasnet0_5({ numClasses: 10 }),
+  googlenet: () => new models.GoogLeNet({ numClasses: 10, transformInput: true }),
   vit_small: () => new models.VisionTransformer({ imageSize: 32, patchSize: 8, numLayers: 2, numHeads: 4, hiddenDim: 64, mlpDim: 128, numClasses: 10 }),
 };
 

@@ -75,6 +75,22 @@ describe('weights', () => {
   });
 });
 
+describe('GoogLeNet', () => {
+  it('returns auxiliary logits in training; with weights, drops the auxiliary heads unless asked', () => {
+    manualSeed(0);
+    const full = new models.GoogLeNet({ numClasses: 4, initWeights: false }); // truncNormal_'s erfinv is slow on 6.6M values
+    const out = full.call(randn([2, 3, 32, 32])) as models.GoogLeNetOutputs;
+    expect([out.logits.shape, out.auxLogits1!.shape, out.auxLogits2!.shape]).toEqual([[2, 4], [2, 4], [2, 4]]);
+    const sd = full.stateDict();
+    const pretrained = models.googlenet({ numClasses: 4, weights: sd });
+    expect(pretrained.aux1).toBeNull();
+    expect(pretrained.transformInput).toBe(true);
+    expect([...pretrained.stateDict().keys()].some((k) => k.startsWith('aux'))).toBe(false);
+    expect(models.googlenet({ numClasses: 4, weights: sd, auxLogits: true }).aux2).not.toBeNull();
+    expect(() => full.call(randn([1, 1, 48, 48]))).toThrow('GoogLeNet expects [N, 3, H, W] input, got [1, 1, 48, 48]');
+  });
+});
+
 describe('legacy DenseNet keys', () => {
   it('maps torchvision\'s published names (norm.1) to the module\'s (norm1), as torchvision does on load', () => {
     expect(models.renameLegacyDenseNetKey('features.denseblock1.denselayer1.norm.1.running_var')).toBe('features.denseblock1.denselayer1.norm1.running_var');
