@@ -18,23 +18,27 @@ import { allWorkloads, missingFunctions, prepareTorchts } from './workloads.js';
 import type { WorkloadSpec } from './workloads.js';
 
 const PYTORCH_THREADS = [1, 2];
-const USAGE = `usage: node bench/dist/run.js [--filter id[,id...]] [--quick] [--no-pytorch]
+const USAGE = `usage: node bench/dist/run.js [--filter id[,id...]] [--quick] [--no-pytorch] [--threads n]
   --filter      run the workloads whose id contains one of these substrings
   --quick       fewer, shorter repetitions; skips matmul sizes too slow for torchts
-  --no-pytorch  torchts only`;
+  --no-pytorch  torchts only
+  --threads     torchts's CPU thread count (torch.setNumThreads; default 1)`;
 
 interface Options {
   filters: string[];
   quick: boolean;
   pytorch: boolean;
+  /** torchts's CPU thread count (torch.setNumThreads). */
+  threads: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { filters: [], quick: false, pytorch: true };
+  const o: Options = { filters: [], quick: false, pytorch: true, threads: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') o.quick = true;
     else if (a === '--no-pytorch') o.pytorch = false;
+    else if (a === '--threads' && argv[i + 1] !== undefined) o.threads = Number(argv[++i]);
     else if (a === '--filter' && argv[i + 1] !== undefined) o.filters.push(...argv[++i]!.split(','));
     else if (a.startsWith('--filter=')) o.filters.push(...a.slice('--filter='.length).split(','));
     else {
@@ -102,6 +106,7 @@ function gitCommit(): string | null {
 
 function main(): void {
   const opts = parseArgs(process.argv.slice(2));
+  torch.setNumThreads(opts.threads);
   const plan = timingPlan(opts.quick);
   const all = allWorkloads(opts.quick);
   const specs = opts.filters.length ? all.filter((w) => opts.filters.some((f) => w.id.includes(f))) : all;
@@ -143,7 +148,7 @@ function main(): void {
     commit: gitCommit(),
     quick: opts.quick,
     plan,
-    torchtsThreads: 1,
+    torchtsThreads: torch.getNumThreads(),
     /** 'relaxed' / 'simd' (WebAssembly builds) or 'ts'; TORCHTS_CPU_KERNELS=ts measures the TS kernels. */
     cpuKernels: torch.cpuKernels(),
     pytorch: pt ? { version: pt.torchVersion, threads, blas: pt.blas, ldLibraryPath: pt.ldLibraryPath } : { skipped: unavailable },
@@ -151,8 +156,8 @@ function main(): void {
 
   console.log(`torchts bench — ${meta.machine}, Node ${meta.node}${opts.quick ? ', --quick' : ''}, load ${loadBefore.toFixed(2)}`);
   console.log(pt
-    ? `PyTorch ${pt.torchVersion}, BLAS ${pt.blas.join(', ') || 'unknown'}; torchts runs on 1 thread, CPU kernels: ${meta.cpuKernels}\n`
-    : `torchts runs on 1 thread, CPU kernels: ${meta.cpuKernels}\n`);
+    ? `PyTorch ${pt.torchVersion}, BLAS ${pt.blas.join(', ') || 'unknown'}; torchts runs on ${meta.torchtsThreads} thread(s), CPU kernels: ${meta.cpuKernels}\n`
+    : `torchts runs on ${meta.torchtsThreads} thread(s), CPU kernels: ${meta.cpuKernels}\n`);
   console.log(formatTable(rows, threads));
 
   const dir = fileURLToPath(new URL('../results/', import.meta.url));

@@ -92,3 +92,75 @@ export function im2colF64(
 ): void {
   im2col<f64>(x, sC, sD, sH, sW, C, D, H, W, KD, KH, KW, OD, OH, OW, sd, sh, sw, pd, ph, pw, dd, dh, dw, col);
 }
+
+// col2im for transposed convolutions (and conv's input gradient): folds `col`, row-major
+// [C * KD*KH*KW, ID*IH*IW], into the contiguous block `out` [C, OD, OH, OW], adding overlapping
+// windows in the same order as the TS col2im (so the sums are identical).
+
+// @ts-ignore: decorator
+@inline function col2im<T>(
+  col: usize, out: usize, C: i32, ID: i32, IH: i32, IW: i32, KD: i32, KH: i32, KW: i32, OD: i32, OH: i32, OW: i32,
+  sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32,
+): void {
+  const sz = <i32>sizeof<T>();
+  const L = OD * OH * OW;
+  let r = 0;
+  for (let c = 0; c < C; c++) {
+    for (let kd = 0; kd < KD; kd++) {
+      for (let kh = 0; kh < KH; kh++) {
+        for (let kw = 0; kw < KW; kw++) {
+          const wOff = kw * dw - pw;
+          let iwLo = 0;
+          if (wOff < 0) iwLo = min(IW, (-wOff + sw - 1) / sw);
+          let iwHi = OW - 1 - wOff < 0 ? 0 : min(IW, (OW - 1 - wOff) / sw + 1);
+          if (iwHi < iwLo) iwHi = iwLo;
+          const n = iwHi - iwLo;
+          for (let id = 0; id < ID; id++) {
+            const od = id * sd - pd + kd * dd;
+            if (od < 0 || od >= OD) {
+              r += IH * IW;
+              continue;
+            }
+            for (let ih = 0; ih < IH; ih++) {
+              const oh = ih * sh - ph + kh * dh;
+              if (oh < 0 || oh >= OH) {
+                r += IW;
+                continue;
+              }
+              let p = out + <usize>((c * L + (od * OH + oh) * OW + wOff + iwLo * sw) * sz);
+              let q = col + <usize>((r + iwLo) * sz);
+              let i = 0;
+              if (sw == 1) {
+                for (; i + 16 / sz <= n; i += 16 / sz) {
+                  v128.store(p, sz == 4 ? f32x4.add(v128.load(p), v128.load(q)) : f64x2.add(v128.load(p), v128.load(q)));
+                  p += 16;
+                  q += 16;
+                }
+              }
+              for (; i < n; i++) {
+                store<T>(p, load<T>(p) + load<T>(q));
+                p += <usize>(sw * sz);
+                q += sz;
+              }
+              r += IW;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function col2imF32(
+  col: usize, out: usize, C: i32, ID: i32, IH: i32, IW: i32, KD: i32, KH: i32, KW: i32, OD: i32, OH: i32, OW: i32,
+  sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32,
+): void {
+  col2im<f32>(col, out, C, ID, IH, IW, KD, KH, KW, OD, OH, OW, sd, sh, sw, pd, ph, pw, dd, dh, dw);
+}
+
+export function col2imF64(
+  col: usize, out: usize, C: i32, ID: i32, IH: i32, IW: i32, KD: i32, KH: i32, KW: i32, OD: i32, OH: i32, OW: i32,
+  sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32,
+): void {
+  col2im<f64>(col, out, C, ID, IH, IW, KD, KH, KW, OD, OH, OW, sd, sh, sw, pd, ph, pw, dd, dh, dw);
+}

@@ -38,6 +38,10 @@ export interface SimdExports {
     KD: number, KH: number, KW: number, OD: number, OH: number, OW: number, sd: number, sh: number, sw: number,
     pd: number, ph: number, pw: number, dd: number, dh: number, dw: number, col: number): void;
   im2colF64: SimdExports['im2colF32'];
+  col2imF32(col: number, out: number, C: number, ID: number, IH: number, IW: number, KD: number, KH: number, KW: number,
+    OD: number, OH: number, OW: number, sd: number, sh: number, sw: number, pd: number, ph: number, pw: number,
+    dd: number, dh: number, dw: number): void;
+  col2imF64: SimdExports['col2imF32'];
   softmaxRowsF32(x: number, o: number, rows: number, len: number, log: number): void;
   gemmF64(m: number, n: number, k: number, alpha: number, a: number, rsA: number, csA: number, b: number, rsB: number,
     csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
@@ -46,7 +50,7 @@ export interface SimdExports {
 const REQUIRED: (keyof SimdExports)[] = [
   'relaxed', 'gemmWorkspaceBytes', 'gemmF32', 'gemmF64', 'binaryF32', 'binaryF64', 'unaryF32', 'unaryF64',
   'sumF32', 'sumF64', 'maxF32', 'maxF64', 'minF32', 'minF64', 'im2colF32', 'im2colF64',
-  'softmaxRowsF32',
+  'col2imF32', 'col2imF64', 'softmaxRowsF32',
 ];
 const FILES: Record<Exclude<CpuKernels, 'ts'>, string> = { relaxed: 'simd-relaxed.wasm', simd: 'simd.wasm' };
 

@@ -93,6 +93,10 @@ describe('wasm SIMD GEMM vs TS', () => {
       const wt = randn([4, 3, 2, 2], { dtype });
       const convT = (xx: Tensor, ww: Tensor) => () => convolution(xx, ww, null, [2, 2], [0, 0], [1, 1], true, [0, 0], 1);
       compare(`conv_transpose2d ${dtype}`, dtype, 4 * 4, convT(x, wt), convT(abs64(x), abs64(wt)));
+      // Unit stride (the vector col2im path), padding, dilation, groups.
+      const wt2 = randn([4, 3, 3, 3], { dtype });
+      const convT2 = (xx: Tensor, ww: Tensor) => () => convolution(xx, ww, null, [1, 1], [1, 2], [2, 1], true, [0, 0], 2);
+      compare(`conv_transpose2d unit stride, groups 2 ${dtype}`, dtype, 2 * 9, convT2(x, wt2), convT2(abs64(x), abs64(wt2)));
       // Channels-last input (strided im2col reads), 1-d and 3-d problems.
       const xl = randn([2, 9, 8, 4], { dtype }).permute(0, 3, 1, 2);
       compare(`conv2d channels-last ${dtype}`, dtype, 4 * 9, conv(xl, w1, null, 1), conv(abs64(xl), abs64(w1), null, 1));

@@ -16,7 +16,7 @@ import { readAccess, writeAccess } from '../access.js';
 import type { NumArray } from '../access.js';
 import { gemm } from '../linalg/gemm.js';
 import { heap } from '../../device.js';
-import { simdIm2col } from '../../wasm/im2col.js';
+import { simdCol2im, simdIm2col } from '../../wasm/im2col.js';
 
 function colBuffer(kind: NumArray, size: number): Float32Array | Float64Array {
   // In the CPU heap, so that the wasm GEMM can read and write it in place.
@@ -95,6 +95,7 @@ function im2col(x: NumArray, base: number, st: number[], C: number, g: Geometry,
  * [C, OD, OH, OW] (OD.. = g.out) starting at `base`, adding overlapping windows.
  */
 function col2im(col: Float32Array | Float64Array, out: NumArray, base: number, C: number, g: Geometry): void {
+  if (simdCol2im(col, out, base, C, g)) return;
   const [ID, IH, IW] = g.size as [number, number, number];
   const [KD, KH, KW] = g.kernel as [number, number, number];
   const [OD, OH, OW] = g.out as [number, number, number];
