@@ -43,12 +43,22 @@ export function fusedMBConvConfig(expandRatio: number, kernel: number, stride: n
   return { block: 'fused', expandRatio, kernel, stride, inputChannels, outChannels, numLayers };
 }
 
-/** The residual with stochastic depth both blocks share. */
+/** What both blocks share: the stride check, the residual with stochastic depth, field order. */
 abstract class ResidualBlock extends Module {
   declare useResConnect: boolean;
   declare block: Sequential;
   declare stochastic_depth: StochasticDepth;
   declare outChannels: number;
+
+  /** `layers(expanded)` builds the block's layers given the expanded width. */
+  constructor(cnf: MBConvConfig, stochasticDepthProb: number, layers: (expanded: number) => Module[]) {
+    super();
+    if (!(cnf.stride >= 1 && cnf.stride <= 2)) throw new ValueError('illegal stride value');
+    this.useResConnect = cnf.stride === 1 && cnf.inputChannels === cnf.outChannels;
+    this.block = new Sequential(...layers(makeDivisible(cnf.inputChannels * cnf.expandRatio, 8)));
+    this.stochastic_depth = new StochasticDepth(stochasticDepthProb, 'row');
+    this.outChannels = cnf.outChannels;
+  }
 
   forward(x: Tensor): Tensor {
     return tidy(() => {
@@ -59,49 +69,29 @@ abstract class ResidualBlock extends Module {
   }
 }
 
-function checkStride(stride: number): void {
-  if (!(stride >= 1 && stride <= 2)) throw new ValueError('illegal stride value');
-}
-
+/** Expand 1x1 (when the ratio is not 1), depthwise kxk, squeeze-excitation, project 1x1. */
 export class MBConv extends ResidualBlock {
   constructor(cnf: MBConvConfig, stochasticDepthProb: number, normLayer: NormLayer) {
-    super();
-    checkStride(cnf.stride);
-    this.useResConnect = cnf.stride === 1 && cnf.inputChannels === cnf.outChannels;
-    const expanded = makeDivisible(cnf.inputChannels * cnf.expandRatio, 8);
-    const layers: Module[] = [];
-    if (expanded !== cnf.inputChannels) {
-      layers.push(new Conv2dNormActivation(cnf.inputChannels, expanded, { kernelSize: 1, normLayer, activationLayer: SiLU }));
-    }
-    layers.push(
+    super(cnf, stochasticDepthProb, (expanded) => [
+      ...(expanded !== cnf.inputChannels ? [new Conv2dNormActivation(cnf.inputChannels, expanded, { kernelSize: 1, normLayer, activationLayer: SiLU })] : []),
       new Conv2dNormActivation(expanded, expanded, { kernelSize: cnf.kernel, stride: cnf.stride, groups: expanded, normLayer, activationLayer: SiLU }),
       new SqueezeExcitation(expanded, Math.max(1, Math.floor(cnf.inputChannels / 4)), { activation: () => new SiLU({ inplace: true }) }),
       new Conv2dNormActivation(expanded, cnf.outChannels, { kernelSize: 1, normLayer, activationLayer: null }),
-    );
-    this.block = new Sequential(...layers);
-    this.stochastic_depth = new StochasticDepth(stochasticDepthProb, 'row');
-    this.outChannels = cnf.outChannels;
+    ]);
   }
 }
 
+/** A full kxk conv in place of expand + depthwise (then project 1x1 when the ratio is not 1); no squeeze-excitation. */
 export class FusedMBConv extends ResidualBlock {
   constructor(cnf: MBConvConfig, stochasticDepthProb: number, normLayer: NormLayer) {
-    super();
-    checkStride(cnf.stride);
-    this.useResConnect = cnf.stride === 1 && cnf.inputChannels === cnf.outChannels;
-    const expanded = makeDivisible(cnf.inputChannels * cnf.expandRatio, 8);
-    const layers: Module[] = [];
-    if (expanded !== cnf.inputChannels) {
-      layers.push(
-        new Conv2dNormActivation(cnf.inputChannels, expanded, { kernelSize: cnf.kernel, stride: cnf.stride, normLayer, activationLayer: SiLU }),
-        new Conv2dNormActivation(expanded, cnf.outChannels, { kernelSize: 1, normLayer, activationLayer: null }),
-      );
-    } else {
-      layers.push(new Conv2dNormActivation(cnf.inputChannels, cnf.outChannels, { kernelSize: cnf.kernel, stride: cnf.stride, normLayer, activationLayer: SiLU }));
-    }
-    this.block = new Sequential(...layers);
-    this.stochastic_depth = new StochasticDepth(stochasticDepthProb, 'row');
-    this.outChannels = cnf.outChannels;
+    super(cnf, stochasticDepthProb, (expanded) =>
+      expanded !== cnf.inputChannels
+        ? [
+          new Conv2dNormActivation(cnf.inputChannels, expanded, { kernelSize: cnf.kernel, stride: cnf.stride, normLayer, activationLayer: SiLU }),
+          new Conv2dNormActivation(expanded, cnf.outChannels, { kernelSize: 1, normLayer, activationLayer: null }),
+        ]
+        : [new Conv2dNormActivation(cnf.inputChannels, cnf.outChannels, { kernelSize: cnf.kernel, stride: cnf.stride, normLayer, activationLayer: SiLU })],
+    );
   }
 }
 
