@@ -85,6 +85,7 @@ function wasmGemm(m: number, n: number, k: number, alpha: number, A: MatrixView,
 
 /** Products with at least this many multiply-adds are split over the thread pool. */
 const PARALLEL_MACS = 1 << 20;
+const MIN_SPLIT = 32;
 
 /**
  * Splits C into one block of rows or columns (whichever dim is larger) per thread, aligned to the
@@ -98,7 +99,12 @@ function gemmParallel(
   const byRows = m > n;
   const dim = byRows ? m : n;
   const align = byRows ? 4 : 32 / sz;
-  const T = Math.min(getNumThreads(), Math.ceil(dim / align));
+  // Each thread repacks the other operand whole: give it at least MIN_SPLIT rows or columns.
+  const T = Math.min(getNumThreads(), Math.floor(dim / MIN_SPLIT));
+  if (T < 2) {
+    ex[fn](m, n, k, alpha, pa, A.rs, A.cs, pb, B.rs, B.cs, beta, pc, C.rs, C.cs, gemmWorkspace(ex));
+    return;
+  }
   const chunk = Math.ceil(dim / T / align) * align;
   const jobs: Job[] = [];
   for (let t = 0, start = 0; start < dim; t++, start += chunk) {
@@ -108,10 +114,6 @@ function gemmParallel(
       : [m, size, k, alpha, pa, A.rs, A.cs, pb + start * B.cs * sz, B.rs, B.cs, beta, pc + start * C.cs * sz, C.rs, C.cs];
     args.push(gemmWorkspace(ex, t));
     jobs.push({ fn, args });
-  }
-  if (jobs.length === 1) {
-    ex[fn](...(jobs[0]!.args as Parameters<SimdExports['gemmF32']>));
-    return;
   }
   p.run(jobs, (job) => ex[fn](...(job.args as Parameters<SimdExports['gemmF32']>)));
 }
