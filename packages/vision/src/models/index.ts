@@ -51,3 +51,9 @@ export { MNASNet, MNASNetInvertedResidual, mnasnet0_5, mnasnet0_75, mnasnet1_0, 
 export type { MNASNetOptions } from './mnasnet.js';
 export { GoogLeNet, Inception, InceptionAux, BasicConv2d, googlenet } from './googlenet.js';
 export type { GoogLeNetOptions, GoogLeNetOutputs } from './googlenet.js';
+export {
+  RegNet, AnyStage, ResBottleneckBlock, BottleneckTransform, SimpleStemIN, blockParamsFromInitParams, REGNET_CONFIGS,
+  regnetY400mf, regnetY800mf, regnetY1_6gf, regnetY3_2gf, regnetY8gf, regnetY16gf, regnetY32gf, regnetY128gf,
+  regnetX400mf, regnetX800mf, regnetX1_6gf, regnetX3_2gf, regnetX8gf, regnetX16gf, regnetX32gf,
+} from './regnet.js';
+export type { BlockParams, RegNetInitParams, RegNetOptions } from './regnet.js';

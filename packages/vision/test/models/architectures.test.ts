@@ -38,19 +38,24 @@ const BUILDERS: Record<string, () => Module> = {
   convnext_tiny: () => models.convnextTiny(),
   mnasnet1_0: () => models.mnasnet1_0(),
   googlenet: () => models.googlenet(),
+  regnet_y_400mf: () => models.regnetY400mf(),
+  regnet_x_400mf: () => models.regnetX400mf(),
 };
+
+/** Random fills become no-ops: construction allocates but draws nothing. */
+function stubRandomFills(): void {
+  const keep = function (this: Tensor): Tensor {
+    return this;
+  };
+  vi.spyOn(Tensor.prototype, 'uniform_').mockImplementation(keep);
+  vi.spyOn(Tensor.prototype, 'normal_').mockImplementation(keep);
+}
 
 const expected = readFixture<Record<string, Array<[string, number[], string]>>>('architectures.json');
 const reprs = readFixture<Record<string, string>>('reprs.json');
 
 describe('state dicts equal torchvision 0.14', () => {
-  beforeAll(() => {
-    const keep = function (this: Tensor): Tensor {
-      return this;
-    };
-    vi.spyOn(Tensor.prototype, 'uniform_').mockImplementation(keep);
-    vi.spyOn(Tensor.prototype, 'normal_').mockImplementation(keep);
-  });
+  beforeAll(stubRandomFills);
   afterAll(() => vi.restoreAllMocks());
 
   it('covers every architecture of the fixture', () => {
@@ -72,4 +77,34 @@ describe('state dicts equal torchvision 0.14', () => {
       }
     });
   }
+});
+
+describe('RegNet configurations equal torchvision\'s', () => {
+  const params = readFixture<Record<string, { depths: number[]; widths: number[]; groupWidths: number[]; numParams: number | null }>>('regnet_params.json');
+  const builders: Record<string, () => Module> = {
+    regnet_y_400mf: models.regnetY400mf, regnet_y_800mf: models.regnetY800mf, regnet_y_1_6gf: models.regnetY1_6gf,
+    regnet_y_3_2gf: models.regnetY3_2gf, regnet_y_8gf: models.regnetY8gf, regnet_y_16gf: models.regnetY16gf,
+    regnet_y_32gf: models.regnetY32gf, regnet_y_128gf: models.regnetY128gf, regnet_x_400mf: models.regnetX400mf,
+    regnet_x_800mf: models.regnetX800mf, regnet_x_1_6gf: models.regnetX1_6gf, regnet_x_3_2gf: models.regnetX3_2gf,
+    regnet_x_8gf: models.regnetX8gf, regnet_x_16gf: models.regnetX16gf, regnet_x_32gf: models.regnetX32gf,
+  };
+  beforeAll(stubRandomFills);
+  afterAll(() => vi.restoreAllMocks());
+
+  it('stage depths, widths and group widths (float32 arithmetic as torch)', () => {
+    expect(Object.keys(builders).sort()).toEqual(Object.keys(params).sort());
+    for (const [name, want] of Object.entries(params)) {
+      const bp = models.blockParamsFromInitParams(models.REGNET_CONFIGS[name as keyof typeof models.REGNET_CONFIGS]);
+      expect({ depths: bp.depths, widths: bp.widths, groupWidths: bp.groupWidths }, name).toEqual({ depths: want.depths, widths: want.widths, groupWidths: want.groupWidths });
+    }
+  });
+
+  it('parameter counts (every model but the 644M-parameter regnet_y_128gf)', () => {
+    for (const [name, want] of Object.entries(params)) {
+      if (want.numParams === null) continue;
+      const model = builders[name]!();
+      expect([...model.parameters()].reduce((a, p) => a + p.numel(), 0), name).toBe(want.numParams);
+      model.dispose();
+    }
+  });
 });
