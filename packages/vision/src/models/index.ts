@@ -57,3 +57,5 @@ export {
   regnetX400mf, regnetX800mf, regnetX1_6gf, regnetX3_2gf, regnetX8gf, regnetX16gf, regnetX32gf,
 } from './regnet.js';
 export type { BlockParams, RegNetInitParams, RegNetOptions } from './regnet.js';
+export { SwinTransformer, SwinTransformerBlock, ShiftedWindowAttention, PatchMerging, shiftedWindowAttention, swinT, swinS, swinB } from './swin-transformer.js';
+export type { SwinTransformerOptions, ShiftedWindowAttentionOptions } from './swin-transformer.js';

@@ -40,6 +40,7 @@ const BUILDERS: Record<string, () => Module> = {
   googlenet: () => models.googlenet(),
   regnet_y_400mf: () => models.regnetY400mf(),
   regnet_x_400mf: () => models.regnetX400mf(),
+  swin_t: () => models.swinT(),
 };
 
 /** Random fills become no-ops: construction allocates but draws nothing. */
