@@ -91,45 +91,37 @@ export function gemmWorkspaceBytes(): i32 {
 
 // ---- micro-kernels -------------------------------------------------------------------------------
 
-/** tile (4 rows x 8 f32, row-major) = A panel (4 x kc) @ B panel (kc x 8). */
-function microF32(pa: usize, pb: usize, kc: i32, tile: usize): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+// @ts-ignore: decorator
+@inline function splatAt<T>(p: usize): v128 {
+  return sizeof<T>() == 4 ? v128.load32_splat(p) : v128.load64_splat(p);
+}
+
+// @ts-ignore: decorator
+@inline function madd<T>(a: v128, b: v128, c: v128): v128 {
+  return sizeof<T>() == 4 ? maddF32(a, b, c) : maddF64(a, b, c);
+}
+
+/**
+ * tile (4 rows x NR, row-major; NR = 8 f32 or 4 f64: two vectors) = A panel (4 x kc) @ B panel
+ * (kc x NR). Eight vector accumulators, one A element broadcast at a time.
+ */
+// @ts-ignore: decorator
+@inline function micro<T>(pa: usize, pb: usize, kc: i32, tile: usize): void {
+  const sz = sizeof<T>();
+  const zero = v128.splat<i32>(0);
+  let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
   const end = pb + <usize>kc * 32;
   while (pb < end) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa);
-    c00 = maddF32(a, b0, c00); c01 = maddF32(a, b1, c01);
-    a = v128.load32_splat(pa, 4);
-    c10 = maddF32(a, b0, c10); c11 = maddF32(a, b1, c11);
-    a = v128.load32_splat(pa, 8);
-    c20 = maddF32(a, b0, c20); c21 = maddF32(a, b1, c21);
-    a = v128.load32_splat(pa, 12);
-    c30 = maddF32(a, b0, c30); c31 = maddF32(a, b1, c31);
-    pa += 16;
-    pb += 32;
-  }
-  v128.store(tile, c00); v128.store(tile, c01, 16);
-  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
-  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
-  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
-}
-
-/** tile (4 rows x 4 f64, row-major) = A panel (4 x kc) @ B panel (kc x 4). */
-function microF64(pa: usize, pb: usize, kc: i32, tile: usize): void {
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
-  let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c30 = f64x2.splat(0), c31 = f64x2.splat(0);
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    let a = v128.load64_splat(pa);
-    c00 = maddF64(a, b0, c00); c01 = maddF64(a, b1, c01);
-    a = v128.load64_splat(pa, 8);
-    c10 = maddF64(a, b0, c10); c11 = maddF64(a, b1, c11);
-    a = v128.load64_splat(pa, 16);
-    c20 = maddF64(a, b0, c20); c21 = maddF64(a, b1, c21);
-    a = v128.load64_splat(pa, 24);
-    c30 = maddF64(a, b0, c30); c31 = maddF64(a, b1, c31);
-    pa += 32;
+    let a = splatAt<T>(pa);
+    c00 = madd<T>(a, b0, c00); c01 = madd<T>(a, b1, c01);
+    a = splatAt<T>(pa + sz);
+    c10 = madd<T>(a, b0, c10); c11 = madd<T>(a, b1, c11);
+    a = splatAt<T>(pa + 2 * sz);
+    c20 = madd<T>(a, b0, c20); c21 = madd<T>(a, b1, c21);
+    a = splatAt<T>(pa + 3 * sz);
+    c30 = madd<T>(a, b0, c30); c31 = madd<T>(a, b1, c31);
+    pa += 4 * sz;
     pb += 32;
   }
   v128.store(tile, c00); v128.store(tile, c01, 16);
@@ -203,8 +195,7 @@ function microF64(pa: usize, pb: usize, kc: i32, tile: usize): void {
           const bPanel = pb + <usize>(jr * kc) * sz;
           const cols = min(nr, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
-            if (sz == 4) microF32(pa + <usize>(ir * kc) * sz, bPanel, kc, tile);
-            else microF64(pa + <usize>(ir * kc) * sz, bPanel, kc, tile);
+            micro<T>(pa + <usize>(ir * kc) * sz, bPanel, kc, tile);
             const cAt = c + (<usize>(ic + ir) * rsC + <usize>(jc + jr) * csC) * sz;
             storeTile<T>(tile, cAt, rsC, csC, min(MR, mc - ir), cols, alpha, betaBlock);
           }

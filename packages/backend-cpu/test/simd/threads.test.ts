@@ -19,7 +19,8 @@ describe('CPU thread pool', () => {
     manualSeed(12);
     for (const build of BUILDS) {
       for (const dtype of ['float32', 'float64'] as DType[]) {
-        for (const [m, k, n] of [[300, 70, 90], [90, 70, 301], [129, 257, 131]]) {
+        // Each above the 2^22 multiply-adds from which a GEMM is split over threads.
+        for (const [m, k, n] of [[600, 80, 90], [90, 80, 601], [129, 257, 131]]) {
           const a = randn([k!, m!], { dtype }).t(), b = randn([k!, n!], { dtype }), c = randn([m!, n!], { dtype });
           const run = () => [bits(mm(a, b)), bits(addmm(c, a, b, { beta: 0.5, alpha: 1.5 }))];
           const results = [1, 2, 3].map((t) => {

@@ -84,7 +84,7 @@ function wasmGemm(m: number, n: number, k: number, alpha: number, A: MatrixView,
 }
 
 /** Products with at least this many multiply-adds are split over the thread pool. */
-const PARALLEL_MACS = 1 << 20;
+const PARALLEL_MACS = 1 << 22;
 const MIN_SPLIT = 32;
 
 /**
