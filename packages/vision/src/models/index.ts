@@ -57,5 +57,8 @@ export {
   regnetX400mf, regnetX800mf, regnetX1_6gf, regnetX3_2gf, regnetX8gf, regnetX16gf, regnetX32gf,
 } from './regnet.js';
 export type { BlockParams, RegNetInitParams, RegNetOptions } from './regnet.js';
-export { SwinTransformer, SwinTransformerBlock, ShiftedWindowAttention, PatchMerging, shiftedWindowAttention, swinT, swinS, swinB } from './swin-transformer.js';
+export {
+  SwinTransformer, SwinTransformerBlock, SwinTransformerBlockV2, ShiftedWindowAttention, ShiftedWindowAttentionV2, PatchMerging, PatchMergingV2,
+  shiftedWindowAttention, swinT, swinS, swinB, swinV2T, swinV2S, swinV2B,
+} from './swin-transformer.js';
 export type { SwinTransformerOptions, ShiftedWindowAttentionOptions } from './swin-transformer.js';

@@ -41,6 +41,7 @@ const BUILDERS: Record<string, () => Module> = {
   regnet_y_400mf: () => models.regnetY400mf(),
   regnet_x_400mf: () => models.regnetX400mf(),
   swin_t: () => models.swinT(),
+  swin_v2_t: () => models.swinV2T(),
 };
 
 /** Random fills become no-ops: construction allocates but draws nothing. */

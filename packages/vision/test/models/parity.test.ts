@@ -55,6 +55,8 @@ const CASES: Record<string, () => Module> = {
   regnet_small: () => new models.RegNet(models.blockParamsFromInitParams({ depth: 5, w0: 16, wA: 8.5, wM: 2, groupWidth: 8, seRatio: 0.25 }), { numClasses: 10, stemWidth: 16 }),
   swin_small_train: () =>
     new models.SwinTransformer({ patchSize: [4, 4], embedDim: 16, depths: [2, 2], numHeads: [2, 4], windowSize: [4, 4], stochasticDepthProb: 0.3, numClasses: 10 }),
+  swin_v2_small_train: () =>
+    new models.SwinTransformer({ patchSize: [4, 4], embedDim: 16, depths: [2, 2], numHeads: [2, 4], windowSize: [4, 4], stochasticDepthProb: 0.3, numClasses: 10, version: 2 }),
   vit_small: () => new models.VisionTransformer({ imageSize: 32, patchSize: 8, numLayers: 2, numHeads: 4, hiddenDim: 64, mlpDim: 128, numClasses: 10 }),
 };
 
