@@ -1,4 +1,4 @@
-// Elementwise float32/float64 kernels over a two-level walk that the TS side gets by coalescing
+// Elementwise float32/float64 kernels (comparisons write bool bytes) over a two-level walk that the TS side gets by coalescing
 // dims (src/wasm/elementwise.ts): `rows` rows of `len` elements; the output row r starts at
 // o + r * ors and is contiguous; operand x's element (r, i) is at x + r * xrs + i * xcs with
 // xcs 1 (a full row) or 0 (a broadcast value: scalars and column vectors). Row-broadcast operands
@@ -151,4 +151,105 @@ export function unaryF32(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: 
 
 export function unaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize): void {
   unaryDispatch<f64>(op, rows, len, o, ors, a, ars);
+}
+
+// ---- comparisons (bool output: one byte, 0 or 1, per element) ---------------------------------
+
+const EQ = 0, NE = 1, LT = 2, LE = 3, GT = 4, GE = 5;
+
+/** Lane masks of x op y (NaN compares false, except for ne). */
+// @ts-ignore: decorator
+@inline function cmp<T>(op: i32, x: v128, y: v128): v128 {
+  if (sizeof<T>() == 4) {
+    if (op == EQ) return f32x4.eq(x, y);
+    if (op == NE) return f32x4.ne(x, y);
+    if (op == LT) return f32x4.lt(x, y);
+    if (op == LE) return f32x4.le(x, y);
+    if (op == GT) return f32x4.gt(x, y);
+    return f32x4.ge(x, y);
+  }
+  if (op == EQ) return f64x2.eq(x, y);
+  if (op == NE) return f64x2.ne(x, y);
+  if (op == LT) return f64x2.lt(x, y);
+  if (op == LE) return f64x2.le(x, y);
+  if (op == GT) return f64x2.gt(x, y);
+  return f64x2.ge(x, y);
+}
+
+// @ts-ignore: decorator
+@inline function cmpScalar<T>(op: i32, x: T, y: T): bool {
+  if (op == EQ) return x == y;
+  if (op == NE) return x != y;
+  if (op == LT) return x < y;
+  if (op == LE) return x <= y;
+  if (op == GT) return x > y;
+  return x >= y;
+}
+
+/** Masks of four elements (one i32 lane each) starting at element offset `e`. */
+// @ts-ignore: decorator
+@inline function cmp4<T>(op: i32, a: usize, acs: i32, av: v128, b: usize, bcs: i32, bv: v128, e: usize): v128 {
+  const sz = sizeof<T>();
+  if (sz == 4) {
+    return cmp<T>(op, acs == 0 ? av : v128.load(a + e * 4), bcs == 0 ? bv : v128.load(b + e * 4));
+  }
+  const lo = cmp<T>(op, acs == 0 ? av : v128.load(a + e * 8), bcs == 0 ? bv : v128.load(b + e * 8));
+  const hi = cmp<T>(op, acs == 0 ? av : v128.load(a + e * 8, 16), bcs == 0 ? bv : v128.load(b + e * 8, 16));
+  return i32x4.shuffle(lo, hi, 0, 2, 4, 6);
+}
+
+// @ts-ignore: decorator
+@inline function cmpRow<T>(op: i32, o: usize, a: usize, acs: i32, b: usize, bcs: i32, len: i32): void {
+  const sz = sizeof<T>();
+  const av = acs == 0 ? splat<T>(a) : v128.splat<i32>(0);
+  const bv = bcs == 0 ? splat<T>(b) : v128.splat<i32>(0);
+  let i = 0;
+  for (; i + 16 <= len; i += 16) {
+    const e = <usize>i;
+    const h0 = i16x8.narrow_i32x4_s(cmp4<T>(op, a, acs, av, b, bcs, bv, e), cmp4<T>(op, a, acs, av, b, bcs, bv, e + 4));
+    const h1 = i16x8.narrow_i32x4_s(cmp4<T>(op, a, acs, av, b, bcs, bv, e + 8), cmp4<T>(op, a, acs, av, b, bcs, bv, e + 12));
+    v128.store(o + e, v128.and(i8x16.narrow_i16x8_s(h0, h1), i8x16.splat(1)));
+  }
+  for (; i < len; i++) {
+    const x = load<T>(acs == 0 ? a : a + <usize>i * sz), y = load<T>(bcs == 0 ? b : b + <usize>i * sz);
+    store<u8>(o + <usize>i, cmpScalar<T>(op, x, y) ? 1 : 0);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function compare<T>(
+  op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32,
+): void {
+  const sz = sizeof<T>();
+  for (let r = 0; r < rows; r++) {
+    if (acs == 1 && bcs == 1) cmpRow<T>(op, o, a, 1, b, 1, len);
+    else if (acs == 1) cmpRow<T>(op, o, a, 1, b, 0, len);
+    else cmpRow<T>(op, o, a, 0, b, 1, len);
+    o += ors;
+    a += ars * sz;
+    b += brs * sz;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function compareDispatch<T>(
+  op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32,
+): void {
+  switch (op) {
+    case EQ: compare<T>(EQ, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case NE: compare<T>(NE, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case LT: compare<T>(LT, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case LE: compare<T>(LE, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case GT: compare<T>(GT, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    default: compare<T>(GE, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+  }
+}
+
+/** Comparisons of float32 operands into a bool (u8) output; same walk as binaryF32 (ors in elements = bytes). */
+export function compareF32(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
+  compareDispatch<f32>(op, rows, len, o, ors, a, ars, acs, b, brs, bcs);
+}
+
+export function compareF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
+  compareDispatch<f64>(op, rows, len, o, ors, a, ars, acs, b, brs, bcs);
 }

@@ -1,8 +1,10 @@
 /**
  * Routes elementwise ops to the WebAssembly SIMD kernels (assembly/elementwise.ts) where they
  * apply, and to the TS family kernels otherwise. A wasm call applies when:
- * - the op has a wasm form (add/sub with alpha 1, mul, div without rounding mode; relu, neg, abs),
- * - output, compute dtype and every tensor operand are float32, or all float64 (no casts),
+ * - the op has a wasm form (add/sub with alpha 1, mul, div without rounding mode; relu, neg, abs;
+ *   eq/ne/lt/le/gt/ge into a bool output),
+ * - output (bool for comparisons), compute dtype and every tensor operand are float32, or all
+ *   float64 (no casts),
  * - after coalescing (iterate.ts) the walk is at most two dims with the output contiguous along the
  *   inner one and every input either contiguous or broadcast (stride 0) along it: same-shape,
  *   scalar, row (bias) and column broadcasts, and their batched forms,
@@ -20,6 +22,7 @@ import { simd } from './simd.js';
 const MIN_ELEMENTS = 256;
 
 const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+const COMPARE: Record<string, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 const UNARY: Record<string, number> = { relu: 0, neg: 1, abs: 2 };
 
 type BinaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, compute: DType, params: unknown) => void;
@@ -73,20 +76,22 @@ function twoLevel(shape: readonly number[], strides: number[][]): Walk | null {
 }
 
 export function simdBinary(op: Op, ts: BinaryKernel): BinaryKernel {
-  const code = BINARY[op.name];
-  if (code === undefined) return ts;
+  const arith = BINARY[op.name];
+  const cmp = COMPARE[op.name];
+  if (arith === undefined && cmp === undefined) return ts;
   const name = op.name;
   return (out, a, b, compute, params) => {
     const ex = simd();
     const dtype = out._dtype;
-    if (!ex || compute !== dtype || (dtype !== 'float32' && dtype !== 'float64') || out.numel() < MIN_ELEMENTS || !simpleParams(name, params) ||
-      (typeof a === 'object' && a._dtype !== dtype) || (typeof b === 'object' && b._dtype !== dtype)) {
+    if (!ex || (compute !== 'float32' && compute !== 'float64') || (cmp === undefined ? dtype !== compute : dtype !== 'bool') ||
+      out.numel() < MIN_ELEMENTS || !simpleParams(name, params) ||
+      (typeof a === 'object' && a._dtype !== compute) || (typeof b === 'object' && b._dtype !== compute)) {
       return ts(out, a, b, compute, params);
     }
-    const sz = dtype === 'float32' ? 4 : 8;
-    if ((typeof a === 'object' && partialOverlap(out, a, sz)) || (typeof b === 'object' && partialOverlap(out, b, sz))) {
-      return ts(out, a, b, compute, params);
-    }
+    const sz = compute === 'float32' ? 4 : 8;
+    // A bool output never shares memory with float inputs here; float outputs may alias exactly.
+    const clash = (x: Tensor | number) => typeof x === 'object' && (cmp === undefined ? partialOverlap(out, x, sz) : x._storage === out._storage);
+    if (clash(a) || clash(b)) return ts(out, a, b, compute, params);
     const shape = out._shape;
     const zeros = new Array<number>(shape.length).fill(0);
     const walk = twoLevel(shape, [out._strides, typeof a === 'object' ? broadcastStrides(a, shape) : zeros,
@@ -95,10 +100,15 @@ export function simdBinary(op: Op, ts: BinaryKernel): BinaryKernel {
     const [so, sa, sb] = walk.strides as [[number, number], [number, number], [number, number]];
     // Inputs contiguous along the inner dim, or broadcast there; two broadcast inputs stay in TS.
     if (sa[1] === 0 && sb[1] === 0) return ts(out, a, b, compute, params);
-    const pa = typeof a === 'object' ? a._storage.ptr + a._offset * sz : scalarSlot(0, a, dtype);
-    const pb = typeof b === 'object' ? b._storage.ptr + b._offset * sz : scalarSlot(1, b, dtype);
-    const po = out._storage.ptr + out._offset * sz;
-    (dtype === 'float32' ? ex.binaryF32 : ex.binaryF64)(code, walk.rows, walk.len, po, so[0], pa, sa[0], sa[1], pb, sb[0], sb[1]);
+    const pa = typeof a === 'object' ? a._storage.ptr + a._offset * sz : scalarSlot(0, a, compute);
+    const pb = typeof b === 'object' ? b._storage.ptr + b._offset * sz : scalarSlot(1, b, compute);
+    if (cmp !== undefined) {
+      const po = out._storage.ptr + out._offset;
+      (sz === 4 ? ex.compareF32 : ex.compareF64)(cmp, walk.rows, walk.len, po, so[0], pa, sa[0], sa[1], pb, sb[0], sb[1]);
+    } else {
+      const po = out._storage.ptr + out._offset * sz;
+      (sz === 4 ? ex.binaryF32 : ex.binaryF64)(arith!, walk.rows, walk.len, po, so[0], pa, sa[0], sa[1], pb, sb[0], sb[1]);
+    }
   };
 }
 

@@ -2,7 +2,7 @@
 // results, including NaN, infinities, -0 and subnormals, for every layout the wasm path takes and
 // the ones it must leave to TS (partial overlap, casts, small tensors).
 import { describe, expect, it } from 'vitest';
-import { abs, add, cat, div, manualSeed, mul, neg, randn, relu, sub, tensor } from '@torchts/core';
+import { abs, add, cat, div, eq, ge, gt, le, lt, manualSeed, mul, ne, neg, randn, relu, sub, tensor } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
 import { BUILDS, flat, withKernels } from './helpers.js';
 
@@ -54,6 +54,24 @@ describe('wasm SIMD elementwise vs TS (bit-identical)', () => {
       const wide = values([40, 50], dtype);
       compare(`add sliced rows ${dtype}`, () => add(wide.narrow(1, 3, 40), wide.narrow(1, 0, 40)));
       compare(`sub transposed (TS path) ${dtype}`, () => sub(wide.t(), wide.t().contiguous()));
+    }
+  });
+
+  it('comparisons into bool: same shape, scalars, row broadcast, NaN/-0/infinities, both dtypes', () => {
+    manualSeed(13);
+    for (const dtype of DTYPES) {
+      for (const n of [256, 263, 1031]) {
+        const a = values([n], dtype);
+        const b = a.clone();
+        b.narrow(0, 100, n - 100).copy_(values([n - 100], dtype)); // equal on the first 100 (NaN, -0 vs 0 among them)
+        for (const [name, f] of [['eq', eq], ['ne', ne], ['lt', lt], ['le', le], ['gt', gt], ['ge', ge]] as const) {
+          compare(`${name} [${n}] ${dtype}`, () => f(a, b));
+          compare(`${name} tensor-scalar ${dtype}`, () => f(a, 0.25));
+        }
+      }
+      const m = values([37, 29], dtype), row = values([29], dtype);
+      compare(`lt row ${dtype}`, () => lt(m, row));
+      compare(`ge row first ${dtype}`, () => ge(row, m));
     }
   });
 
