@@ -253,3 +253,61 @@ export function compareF32(op: i32, rows: i32, len: i32, o: usize, ors: usize, a
 export function compareF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
   compareDispatch<f64>(op, rows, len, o, ors, a, ars, acs, b, brs, bcs);
 }
+
+// ---- where(cond, x, y) ---------------------------------------------------------------------------
+// cond is bool/uint8 (one byte, nonzero = true), contiguous along the inner dim; x and y are full
+// rows or broadcast values (xcs/ycs 1 or 0), as in the binary walk.
+
+/** Lane masks (all ones where the condition byte is nonzero) for the next 16 bytes of lanes. */
+// @ts-ignore: decorator
+@inline function condMask<T>(c: usize): v128 {
+  if (sizeof<T>() == 4) {
+    const w = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(c)));
+    return v128.not(i32x4.eq(w, i32x4.splat(0)));
+  }
+  const w = i64x2.extend_low_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load16_splat(c))));
+  return v128.not(i64x2.eq(w, i64x2.splat(0)));
+}
+
+// @ts-ignore: decorator
+@inline function whereRow<T>(o: usize, c: usize, a: usize, acs: i32, b: usize, bcs: i32, len: i32): void {
+  const sz = sizeof<T>();
+  const lanes = 16 / <i32>sz;
+  const av = acs == 0 ? splat<T>(a) : v128.splat<i32>(0);
+  const bv = bcs == 0 ? splat<T>(b) : v128.splat<i32>(0);
+  let i = 0;
+  for (; i + lanes <= len; i += lanes) {
+    const off = <usize>i * sz;
+    const x = acs == 0 ? av : v128.load(a + off), y = bcs == 0 ? bv : v128.load(b + off);
+    v128.store(o + off, v128.bitselect(x, y, condMask<T>(c + <usize>i)));
+  }
+  for (; i < len; i++) {
+    const off = <usize>i * sz;
+    store<T>(o + off, load<u8>(c + <usize>i) != 0 ? load<T>(acs == 0 ? a : a + off) : load<T>(bcs == 0 ? b : b + off));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function whereWalk<T>(
+  rows: i32, len: i32, o: usize, ors: usize, c: usize, crs: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32,
+): void {
+  const sz = sizeof<T>();
+  for (let r = 0; r < rows; r++) {
+    if (acs == 1 && bcs == 1) whereRow<T>(o, c, a, 1, b, 1, len);
+    else if (acs == 1) whereRow<T>(o, c, a, 1, b, 0, len);
+    else if (bcs == 1) whereRow<T>(o, c, a, 0, b, 1, len);
+    else whereRow<T>(o, c, a, 0, b, 0, len);
+    o += ors * sz;
+    c += crs;
+    a += ars * sz;
+    b += brs * sz;
+  }
+}
+
+export function whereF32(rows: i32, len: i32, o: usize, ors: usize, c: usize, crs: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
+  whereWalk<f32>(rows, len, o, ors, c, crs, a, ars, acs, b, brs, bcs);
+}
+
+export function whereF64(rows: i32, len: i32, o: usize, ors: usize, c: usize, crs: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
+  whereWalk<f64>(rows, len, o, ors, c, crs, a, ars, acs, b, brs, bcs);
+}

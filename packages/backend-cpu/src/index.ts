@@ -7,7 +7,7 @@ import { heap } from './device.js';
 import { binaryKernel, ternaryKernel, unaryKernel } from './kernels/elementwise.js';
 import { copyKernel, fillKernel } from './kernels/copy.js';
 import { installSimd } from './wasm/simd.js';
-import { simdBinary, simdUnary } from './wasm/elementwise.js';
+import { simdBinary, simdTernary, simdUnary } from './wasm/elementwise.js';
 
 export { heap };
 registerBackend(heap);
@@ -16,7 +16,7 @@ installSimd(heap);
 // Elementwise ops take the wasm SIMD kernels where they apply, the TS ones otherwise.
 registerFamily('cpu', 'unary', (op) => simdUnary(op, unaryKernel(op)));
 registerFamily('cpu', 'binary', (op) => simdBinary(op, binaryKernel(op)));
-registerFamily('cpu', 'ternary', ternaryKernel);
+registerFamily('cpu', 'ternary', (op) => simdTernary(op, ternaryKernel(op)));
 registerKernel('copy_', 'cpu', copyKernel);
 registerKernel('fill_', 'cpu', fillKernel);
 

@@ -2,7 +2,7 @@
  * Routes elementwise ops to the WebAssembly SIMD kernels (assembly/elementwise.ts) where they
  * apply, and to the TS family kernels otherwise. A wasm call applies when:
  * - the op has a wasm form (add/sub with alpha 1, mul, div without rounding mode; relu, neg, abs;
- *   eq/ne/lt/le/gt/ge into a bool output),
+ *   eq/ne/lt/le/gt/ge into a bool output; where with a bool/uint8 condition),
  * - output (bool for comparisons), compute dtype and every tensor operand are float32, or all
  *   float64 (no casts),
  * - after coalescing (iterate.ts) the walk is at most two dims with the output contiguous along the
@@ -27,6 +27,7 @@ const UNARY: Record<string, number> = { relu: 0, neg: 1, abs: 2 };
 
 type BinaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, compute: DType, params: unknown) => void;
 type UnaryKernel = (out: Tensor, a: Tensor, compute: DType, params: unknown) => void;
+type TernaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, c: Tensor | number, compute: DType, params: unknown) => void;
 
 function simpleParams(name: string, params: unknown): boolean {
   const p = params as { alpha?: number; mode?: unknown } | undefined;
@@ -128,6 +129,33 @@ export function simdUnary(op: Op, ts: UnaryKernel): UnaryKernel {
     const [so, sa] = walk.strides as [[number, number], [number, number]];
     (dtype === 'float32' ? ex.unaryF32 : ex.unaryF64)(code, walk.rows, walk.len,
       out._storage.ptr + out._offset * sz, so[0], a._storage.ptr + a._offset * sz, sa[0]);
+  };
+}
+
+export function simdTernary(op: Op, ts: TernaryKernel): TernaryKernel {
+  if (op.name !== 'where') return ts;
+  return (out, cond, a, b, compute, params) => {
+    const ex = simd();
+    const dtype = out._dtype;
+    if (!ex || compute !== dtype || (dtype !== 'float32' && dtype !== 'float64') || out.numel() < MIN_ELEMENTS ||
+      typeof cond !== 'object' || (cond._dtype !== 'bool' && cond._dtype !== 'uint8') || cond._storage === out._storage ||
+      (typeof a === 'object' && a._dtype !== dtype) || (typeof b === 'object' && b._dtype !== dtype)) {
+      return ts(out, cond, a, b, compute, params);
+    }
+    const sz = dtype === 'float32' ? 4 : 8;
+    if ((typeof a === 'object' && partialOverlap(out, a, sz)) || (typeof b === 'object' && partialOverlap(out, b, sz))) {
+      return ts(out, cond, a, b, compute, params);
+    }
+    const shape = out._shape;
+    const zeros = new Array<number>(shape.length).fill(0);
+    const walk = twoLevel(shape, [out._strides, broadcastStrides(cond, shape),
+      typeof a === 'object' ? broadcastStrides(a, shape) : zeros, typeof b === 'object' ? broadcastStrides(b, shape) : zeros]);
+    if (!walk || walk.strides[1]![1] !== 1) return ts(out, cond, a, b, compute, params);
+    const [so, sc, sa, sb] = walk.strides as [number, number][];
+    const pa = typeof a === 'object' ? a._storage.ptr + a._offset * sz : scalarSlot(0, a, dtype);
+    const pb = typeof b === 'object' ? b._storage.ptr + b._offset * sz : scalarSlot(1, b, dtype);
+    (sz === 4 ? ex.whereF32 : ex.whereF64)(walk.rows, walk.len, out._storage.ptr + out._offset * sz, so![0],
+      cond._storage.ptr + cond._offset, sc![0], pa, sa![0], sa![1], pb, sb![0], sb![1]);
   };
 }
 

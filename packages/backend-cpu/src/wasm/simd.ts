@@ -28,6 +28,8 @@ export interface SimdExports {
   binaryF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   compareF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   compareF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
+  whereF32(rows: number, len: number, o: number, ors: number, c: number, crs: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
+  whereF64(rows: number, len: number, o: number, ors: number, c: number, crs: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   unaryF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number): void;
   unaryF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number): void;
   sumF32(p: number, n: number): number;
@@ -51,6 +53,7 @@ export interface SimdExports {
 
 const REQUIRED: (keyof SimdExports)[] = [
   'relaxed', 'gemmWorkspaceBytes', 'gemmF32', 'gemmF64', 'binaryF32', 'binaryF64', 'compareF32', 'compareF64', 'unaryF32', 'unaryF64',
+  'whereF32', 'whereF64',
   'sumF32', 'sumF64', 'maxF32', 'maxF64', 'minF32', 'minF64', 'im2colF32', 'im2colF64',
   'col2imF32', 'col2imF64', 'softmaxRowsF32',
 ];

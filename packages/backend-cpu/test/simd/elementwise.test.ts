@@ -2,7 +2,7 @@
 // results, including NaN, infinities, -0 and subnormals, for every layout the wasm path takes and
 // the ones it must leave to TS (partial overlap, casts, small tensors).
 import { describe, expect, it } from 'vitest';
-import { abs, add, cat, div, eq, ge, gt, le, lt, manualSeed, mul, ne, neg, randn, relu, sub, tensor } from '@torchts/core';
+import { abs, add, cat, div, eq, ge, gt, le, lt, manualSeed, mul, ne, neg, randn, relu, sub, tensor, where } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
 import { BUILDS, flat, withKernels } from './helpers.js';
 
@@ -72,6 +72,26 @@ describe('wasm SIMD elementwise vs TS (bit-identical)', () => {
       const m = values([37, 29], dtype), row = values([29], dtype);
       compare(`lt row ${dtype}`, () => lt(m, row));
       compare(`ge row first ${dtype}`, () => ge(row, m));
+    }
+  });
+
+  it('where: tensor and scalar branches, broadcast and uint8 conditions, both dtypes', () => {
+    manualSeed(14);
+    for (const dtype of DTYPES) {
+      for (const n of [256, 263, 1031]) {
+        const x = values([n], dtype), y = values([n], dtype).flip(0).contiguous();
+        const mask = randn([n]).gt(0);
+        compare(`where [${n}] ${dtype}`, () => where(mask, x, y));
+        compare(`where(mask, 0, g) [${n}] ${dtype}`, () => where(mask, 0, y));
+        compare(`where(mask, x, 2.5) [${n}] ${dtype}`, () => where(mask, x, 2.5));
+        compare(`where(mask, 1, -1) [${n}] ${dtype}`, () => where(mask, 1, -1));
+        compare(`where uint8 mask [${n}] ${dtype}`, () => where(mask.to('uint8').mul(7), x, y));
+      }
+      const m = values([37, 29], dtype), rowMask = randn([29]).gt(0), colMask = randn([37, 1]).gt(0);
+      compare(`where row mask ${dtype}`, () => where(rowMask, m, 0));
+      compare(`where column mask (TS path) ${dtype}`, () => where(colMask, m, 0));
+      const tMask = randn([29, 37]).gt(0).t();
+      compare(`where transposed mask (TS path) ${dtype}`, () => where(tMask, m, m.neg()));
     }
   });
 
