@@ -53,7 +53,7 @@ function main(): void {
   console.error('running torchts (apps/mnist) ...');
   const ours = runTorchts(trainLimit);
   console.log(`LeNet-5, 1 epoch on ${ours.images} MNIST images, batch 64, SGD lr 0.01 momentum 0.9`);
-  console.log(`torchts (1 thread):  ${fmt(ours)}`);
+  console.log(`torchts:            ${fmt(ours)}`);
   const why = pytorchUnavailable();
   if (why) return console.log(`PyTorch comparison skipped: ${why}`);
   for (const t of threads) {
