@@ -31,10 +31,10 @@ function makeOptimizer(opts: TrainOptions, model: torch.nn.Module): torch.optim.
 export async function train(opts: TrainOptions, log: Log = console.log): Promise<TrainSummary> {
   torch.manualSeed(opts.seed);
   const model = buildModel(opts.model);
+  if (opts.device !== 'cpu') model.to(opts.device);
   const optimizer = makeOptimizer(opts, model);
   const trainLoader = mnistLoader({ train: true, root: opts.data, limit: opts.trainLimit, batchSize: opts.batchSize, shuffle: true, seed: opts.seed, workers: opts.workers });
   const testLoader = mnistLoader({ train: false, root: opts.data, limit: opts.testLimit, batchSize: 1000, shuffle: false, seed: opts.seed, workers: opts.workers });
-  if (opts.device !== 'cpu') model.to(opts.device);
   const nParams = [...model.parameters()].reduce((n, p) => n + p.numel(), 0);
   log(`MNIST: ${opts.model} (${nParams} parameters), ${opts.optimizer} lr ${opts.lr}${opts.optimizer === 'sgd' ? ` momentum ${opts.momentum}` : ''}, ` +
     `batch ${opts.batchSize}, ${opts.epochs} epoch(s), seed ${opts.seed}, device ${opts.device}, workers ${opts.workers}`);
@@ -44,8 +44,8 @@ export async function train(opts: TrainOptions, log: Log = console.log): Promise
   const summary: TrainSummary['epochs'] = [];
   try {
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-      const r = await trainEpoch(model, trainLoader, optimizer, { epoch, epochs: opts.epochs, quiet: opts.quiet });
-      const t = await evaluate(model, testLoader);
+      const r = await trainEpoch(model, trainLoader, optimizer, { epoch, epochs: opts.epochs, quiet: opts.quiet, device: opts.device });
+      const t = await evaluate(model, testLoader, opts.device);
       curves.train.push(...r.curve);
       curves.testLoss.push([epoch, t.loss]);
       curves.testAccuracy.push([epoch, t.accuracy]);
@@ -84,11 +84,11 @@ export async function train(opts: TrainOptions, log: Log = console.log): Promise
 }
 
 /** The first 64 test digits with the model's predictions, as PNG bytes. */
-async function predictionsPng(model: torch.nn.Module, opts: { data?: string; testLimit?: number }): Promise<Uint8Array> {
+async function predictionsPng(model: torch.nn.Module, opts: { data?: string; testLimit?: number; device: string }): Promise<Uint8Array> {
   const loader = mnistLoader({ train: false, root: opts.data, limit: Math.min(64, opts.testLimit ?? 64), batchSize: 64, shuffle: false, seed: 0, workers: 0, normalize: false });
   for await (const [raw, y] of loader) {
     const actual = y.tolist() as number[];
-    const predicted = torch.tidy(() => predict(model, normalizeImages.call(raw)));
+    const predicted = torch.tidy(() => predict(model, normalizeImages.call(raw), opts.device));
     const layout = { nrow: 8, cell: 28, padding: 2, scale: 3 };
     const grid = visionUtils.makeGrid(raw, { nrow: layout.nrow, padding: layout.padding });
     const encoded = await io.encodePng(grid);
@@ -114,7 +114,7 @@ export async function evalCommand(opts: EvalOptions, log: Log = console.log): Pr
     model.loadStateDict(sd);
     if (opts.device !== 'cpu') model.to(opts.device);
     const loader = mnistLoader({ train: false, root: opts.data, limit: opts.testLimit, batchSize: opts.batchSize, shuffle: false, seed: 0, workers: opts.workers });
-    const r = await evaluate(model, loader);
+    const r = await evaluate(model, loader, opts.device);
     loader.shutdown();
     log(`${opts.weights} (${name}): test loss ${r.loss.toFixed(4)}, test accuracy ${r.accuracy.toFixed(2)}% (${r.correct}/${r.total})`);
     return r;

@@ -17,8 +17,15 @@ async function main(): Promise<void> {
     return;
   }
   if (opts === 'help') return console.log(USAGE);
-  if (opts.command === 'eval') await evalCommand(opts);
-  else await train(opts);
+  try {
+    if (opts.command === 'eval') await evalCommand(opts);
+    else await train(opts);
+  } catch (e) {
+    // The message names the problem (a missing file, an unknown device, a diverged loss); the stack
+    // is for debugging, behind an environment variable.
+    console.error(process.env.TORCHTS_DEBUG ? e : `error: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
 }
 
 await main();

@@ -19,10 +19,17 @@ export interface EpochResult {
 
 export interface EpochOptions {
   epoch: number;
+  /** Where the model lives; batches (loaded on the CPU) are moved there. Default 'cpu'. */
+  device?: string;
   epochs: number;
   quiet: boolean;
   /** Points on the training curve per epoch. */
   curvePoints?: number;
+}
+
+/** The batch on `device` (a copy made inside the caller's tidy), or the batch itself on the CPU. */
+function onDevice(t: torch.Tensor, device = 'cpu'): torch.Tensor {
+  return device === 'cpu' ? t : t.to(device);
 }
 
 export async function trainEpoch(model: torch.nn.Module, loader: Loader, optimizer: torch.optim.Optimizer,
@@ -37,10 +44,10 @@ export async function trainEpoch(model: torch.nn.Module, loader: Loader, optimiz
   for await (const [x, y] of loader) {
     const loss = torch.tidy(() => {
       optimizer.zeroGrad();
-      const l = nn.functional.crossEntropy(logits(model, x), y);
+      const l = nn.functional.crossEntropy(logits(model, onDevice(x, opts.device)), onDevice(y, opts.device));
       l.backward();
       optimizer.step();
-      return l.item() as number;
+      return l.item();
     });
     const n = x.shape[0]!;
     x.dispose();
@@ -70,14 +77,15 @@ export interface EvalResult {
   total: number;
 }
 
-export async function evaluate(model: torch.nn.Module, loader: Loader): Promise<EvalResult> {
+export async function evaluate(model: torch.nn.Module, loader: Loader, device = 'cpu'): Promise<EvalResult> {
   model.eval();
   let lossSum = 0, correct = 0, total = 0;
   for await (const [x, y] of loader) {
     torch.tidy(() => torch.noGrad(() => {
-      const out = logits(model, x);
-      lossSum += nn.functional.crossEntropy(out, y, { reduction: 'sum' }).item() as number;
-      correct += out.argmax(1).eq(y).sum().item() as number;
+      const target = onDevice(y, device);
+      const out = logits(model, onDevice(x, device));
+      lossSum += nn.functional.crossEntropy(out, target, { reduction: 'sum' }).item();
+      correct += out.argmax(1).eq(target).sum().item();
     }));
     total += x.shape[0]!;
     x.dispose();
@@ -87,7 +95,7 @@ export async function evaluate(model: torch.nn.Module, loader: Loader): Promise<
 }
 
 /** Predicted classes for a batch (eval mode, no grad). */
-export function predict(model: torch.nn.Module, x: torch.Tensor): number[] {
+export function predict(model: torch.nn.Module, x: torch.Tensor, device = 'cpu'): number[] {
   model.eval();
-  return torch.tidy(() => torch.noGrad(() => Array.from(logits(model, x).argmax(1).tolist() as number[])));
+  return torch.tidy(() => torch.noGrad(() => Array.from(logits(model, onDevice(x, device)).argmax(1).tolist() as number[])));
 }
