@@ -6,3 +6,4 @@ export { binaryF32, binaryF64, compareF32, compareF64, unaryF32, unaryF64, where
 export { maxF32, maxF64, minF32, minF64, sumF32, sumF64 } from './reduce';
 export { col2imF32, col2imF64, im2colF32, im2colF64 } from './im2col';
 export { softmaxRowsF32 } from './softmax';
+export { avgPoolBackwardF32, avgPoolBackwardF64, avgPoolF32, avgPoolF64, maxPoolF32, maxPoolF64 } from './pool';

@@ -47,6 +47,15 @@ export interface SimdExports {
     dd: number, dh: number, dw: number): void;
   col2imF64: SimdExports['col2imF32'];
   softmaxRowsF32(x: number, o: number, rows: number, len: number, log: number): void;
+  maxPoolF32(x: number, ps: number, sD: number, sH: number, sW: number, planes: number, H: number, W: number, OD: number, OH: number,
+    OW: number, dd: number, dh: number, dw: number, win: number, out: number, idx: number): void;
+  maxPoolF64: SimdExports['maxPoolF32'];
+  avgPoolF32(x: number, ps: number, sD: number, sH: number, sW: number, planes: number, OD: number, OH: number, OW: number,
+    win: number, div: number, over: number, out: number): void;
+  avgPoolF64: SimdExports['avgPoolF32'];
+  avgPoolBackwardF32(g: number, ps: number, sD: number, sH: number, sW: number, planes: number, D: number, H: number, W: number,
+    OD: number, OH: number, OW: number, win: number, div: number, over: number, gi: number): void;
+  avgPoolBackwardF64: SimdExports['avgPoolBackwardF32'];
   gemmF64(m: number, n: number, k: number, alpha: number, a: number, rsA: number, csA: number, b: number, rsB: number,
     csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
 }
@@ -56,6 +65,7 @@ const REQUIRED: (keyof SimdExports)[] = [
   'whereF32', 'whereF64',
   'sumF32', 'sumF64', 'maxF32', 'maxF64', 'minF32', 'minF64', 'im2colF32', 'im2colF64',
   'col2imF32', 'col2imF64', 'softmaxRowsF32',
+  'maxPoolF32', 'maxPoolF64', 'avgPoolF32', 'avgPoolF64', 'avgPoolBackwardF32', 'avgPoolBackwardF64',
 ];
 const FILES: Record<Exclude<CpuKernels, 'ts'>, string> = { relaxed: 'simd-relaxed.wasm', simd: 'simd.wasm' };
 

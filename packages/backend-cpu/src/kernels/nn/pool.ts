@@ -2,9 +2,11 @@
  * Pooling kernels (pool_max_nd, pool_avg_nd, pool_avg_nd_backward). The pooled dims are padded
  * to three (leading size-1 dims) so one triple loop serves 1-d, 2-d and 3-d pooling; the
  * leading dims are walked as a flat list of base offsets, so inputs may have any strides.
+ * float32/float64 go to the wasm kernels (wasm/pooling.ts) where their leading dims collapse.
  */
 import type { PoolWindows, Tensor } from '@torchts/core';
 import { readAccess, writeAccess } from '../access.js';
+import { simdPoolAvg, simdPoolAvgBackward, simdPoolMax } from '../../wasm/pooling.js';
 
 interface Dims3 {
   inSize: number[];
@@ -47,6 +49,7 @@ function strides3(strides: readonly number[], nd: number): number[] {
 }
 
 export function poolMaxKernel(out: Tensor, indices: Tensor, input: Tensor, w: PoolWindows): void {
+  if (simdPoolMax(out, indices, input, w)) return;
   const nd = w.inSize.length;
   const g = to3(w);
   const r = readAccess(input);
@@ -93,6 +96,7 @@ export function poolMaxKernel(out: Tensor, indices: Tensor, input: Tensor, w: Po
 }
 
 export function poolAvgKernel(out: Tensor, input: Tensor, w: PoolWindows): void {
+  if (simdPoolAvg(out, input, w)) return;
   const nd = w.inSize.length;
   const g = to3(w);
   const r = readAccess(input);
@@ -128,6 +132,7 @@ export function poolAvgKernel(out: Tensor, input: Tensor, w: PoolWindows): void 
 
 /** Transpose of poolAvgKernel: each output gradient spreads evenly over its window. */
 export function poolAvgBackwardKernel(gradIn: Tensor, grad: Tensor, w: PoolWindows): void {
+  if (simdPoolAvgBackward(gradIn, grad, w)) return;
   const nd = w.inSize.length;
   const g = to3(w);
   const r = readAccess(grad);

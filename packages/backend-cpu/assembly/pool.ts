@@ -1,0 +1,171 @@
+// Pooling over the trailing three dims (1-d and 2-d problems come with leading size-1 dims) of
+// `planes` planes, the same loops as the TS kernels (src/kernels/nn/pool.ts) so results are
+// identical. Windows come as an i32 table at `win`: lo[OD], hi[OD], lo[OH], hi[OH], lo[OW], hi[OW]
+// (first valid input index, exclusive end), which describes padding, ceil mode and adaptive
+// pooling alike; averages take per-dim divisor factors as an f64 table at `div` (D, H, W parts)
+// or a fixed divisor `over` (non-zero). Input planes start `ps` elements apart with strides sD, sH, sW;
+// outputs (and the average's input gradient) are contiguous. Sums accumulate in f64 like the TS.
+
+// @ts-ignore: decorator
+@inline function lo(win: usize, i: i32): i32 {
+  return load<i32>(win + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function maxPool<T>(
+  x: usize, ps: i32, sD: i32, sH: i32, sW: i32, planes: i32, H: i32, W: i32, OD: i32, OH: i32, OW: i32,
+  dd: i32, dh: i32, dw: i32, win: usize, out: usize, idx: usize,
+): void {
+  const sz = <usize>sizeof<T>();
+  const hD = OD, lH = 2 * OD, hH = lH + OH, lW = hH + OH, hW = lW + OW;
+  for (let p = 0; p < planes; p++) {
+    const base = x + <usize>(p * ps) * sz;
+    for (let od = 0; od < OD; od++) {
+      const d0 = lo(win, od), d1 = lo(win, hD + od);
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = lo(win, lH + oh), h1 = lo(win, hH + oh);
+        for (let ow = 0; ow < OW; ow++) {
+          const w0 = lo(win, lW + ow), w1 = lo(win, hW + ow);
+          let best = <T>-Infinity;
+          let bestIdx = (d0 * H + h0) * W + w0;
+          let nan = false;
+          for (let id = d0; id < d1 && !nan; id += dd) {
+            for (let ih = h0; ih < h1; ih += dh) {
+              const row = base + <usize>(id * sD + ih * sH) * sz;
+              for (let iw = w0; iw < w1; iw += dw) {
+                const v = load<T>(row + <usize>(iw * sW) * sz);
+                // NaN wins, as in PyTorch (and stops the search).
+                if (v > best || v != v) {
+                  best = v;
+                  bestIdx = (id * H + ih) * W + iw;
+                  if (v != v) {
+                    nan = true;
+                    break;
+                  }
+                }
+              }
+              if (nan) break;
+            }
+          }
+          store<T>(out, best);
+          store<i64>(idx, <i64>bestIdx);
+          out += sz;
+          idx += 8;
+        }
+      }
+    }
+  }
+}
+
+export function maxPoolF32(
+  x: usize, ps: i32, sD: i32, sH: i32, sW: i32, planes: i32, H: i32, W: i32, OD: i32, OH: i32, OW: i32,
+  dd: i32, dh: i32, dw: i32, win: usize, out: usize, idx: usize,
+): void {
+  maxPool<f32>(x, ps, sD, sH, sW, planes, H, W, OD, OH, OW, dd, dh, dw, win, out, idx);
+}
+
+export function maxPoolF64(
+  x: usize, ps: i32, sD: i32, sH: i32, sW: i32, planes: i32, H: i32, W: i32, OD: i32, OH: i32, OW: i32,
+  dd: i32, dh: i32, dw: i32, win: usize, out: usize, idx: usize,
+): void {
+  maxPool<f64>(x, ps, sD, sH, sW, planes, H, W, OD, OH, OW, dd, dh, dw, win, out, idx);
+}
+
+// @ts-ignore: decorator
+@inline function divisor(div: usize, over: f64, OD: i32, OH: i32, od: i32, oh: i32, ow: i32): f64 {
+  if (over != 0) return over;
+  return load<f64>(div + (<usize>od << 3)) * load<f64>(div + (<usize>(OD + oh) << 3)) * load<f64>(div + (<usize>(OD + OH + ow) << 3));
+}
+
+// @ts-ignore: decorator
+@inline function avgPool<T>(
+  x: usize, ps: i32, sD: i32, sH: i32, sW: i32, planes: i32, OD: i32, OH: i32, OW: i32,
+  win: usize, div: usize, over: f64, out: usize,
+): void {
+  const sz = <usize>sizeof<T>();
+  const hD = OD, lH = 2 * OD, hH = lH + OH, lW = hH + OH, hW = lW + OW;
+  for (let p = 0; p < planes; p++) {
+    const base = x + <usize>(p * ps) * sz;
+    for (let od = 0; od < OD; od++) {
+      const d0 = lo(win, od), d1 = lo(win, hD + od);
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = lo(win, lH + oh), h1 = lo(win, hH + oh);
+        for (let ow = 0; ow < OW; ow++) {
+          const w0 = lo(win, lW + ow), w1 = lo(win, hW + ow);
+          let sum: f64 = 0;
+          for (let id = d0; id < d1; id++) {
+            for (let ih = h0; ih < h1; ih++) {
+              const row = base + <usize>(id * sD + ih * sH) * sz;
+              for (let iw = w0; iw < w1; iw++) sum += <f64>load<T>(row + <usize>(iw * sW) * sz);
+            }
+          }
+          store<T>(out, <T>(sum / divisor(div, over, OD, OH, od, oh, ow)));
+          out += sz;
+        }
+      }
+    }
+  }
+}
+
+export function avgPoolF32(
+  x: usize, ps: i32, sD: i32, sH: i32, sW: i32, planes: i32, OD: i32, OH: i32, OW: i32,
+  win: usize, div: usize, over: f64, out: usize,
+): void {
+  avgPool<f32>(x, ps, sD, sH, sW, planes, OD, OH, OW, win, div, over, out);
+}
+
+export function avgPoolF64(
+  x: usize, ps: i32, sD: i32, sH: i32, sW: i32, planes: i32, OD: i32, OH: i32, OW: i32,
+  win: usize, div: usize, over: f64, out: usize,
+): void {
+  avgPool<f64>(x, ps, sD, sH, sW, planes, OD, OH, OW, win, div, over, out);
+}
+
+// The average's input gradient: each output gradient (at `g`, planes `ps` apart, strides sD, sH,
+// sW over the output dims) divided by its divisor and added over its window of the zeroed,
+// contiguous `gi` [planes, D, H, W].
+// @ts-ignore: decorator
+@inline function avgPoolBackward<T>(
+  g: usize, ps: i32, sD: i32, sH: i32, sW: i32, planes: i32, D: i32, H: i32, W: i32, OD: i32, OH: i32, OW: i32,
+  win: usize, div: usize, over: f64, gi: usize,
+): void {
+  const sz = <usize>sizeof<T>();
+  const hD = OD, lH = 2 * OD, hH = lH + OH, lW = hH + OH, hW = lW + OW;
+  for (let p = 0; p < planes; p++) {
+    const base = g + <usize>(p * ps) * sz;
+    const inBase = gi + <usize>(p * D * H * W) * sz;
+    for (let od = 0; od < OD; od++) {
+      const d0 = lo(win, od), d1 = lo(win, hD + od);
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = lo(win, lH + oh), h1 = lo(win, hH + oh);
+        for (let ow = 0; ow < OW; ow++) {
+          const w0 = lo(win, lW + ow), w1 = lo(win, hW + ow);
+          const v = <f64>load<T>(base + <usize>(od * sD + oh * sH + ow * sW) * sz) / divisor(div, over, OD, OH, od, oh, ow);
+          for (let id = d0; id < d1; id++) {
+            for (let ih = h0; ih < h1; ih++) {
+              const row = inBase + <usize>((id * H + ih) * W) * sz;
+              for (let iw = w0; iw < w1; iw++) {
+                const q = row + <usize>iw * sz;
+                store<T>(q, <T>(<f64>load<T>(q) + v));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function avgPoolBackwardF32(
+  g: usize, ps: i32, sD: i32, sH: i32, sW: i32, planes: i32, D: i32, H: i32, W: i32, OD: i32, OH: i32, OW: i32,
+  win: usize, div: usize, over: f64, gi: usize,
+): void {
+  avgPoolBackward<f32>(g, ps, sD, sH, sW, planes, D, H, W, OD, OH, OW, win, div, over, gi);
+}
+
+export function avgPoolBackwardF64(
+  g: usize, ps: i32, sD: i32, sH: i32, sW: i32, planes: i32, D: i32, H: i32, W: i32, OD: i32, OH: i32, OW: i32,
+  win: usize, div: usize, over: f64, gi: usize,
+): void {
+  avgPoolBackward<f64>(g, ps, sD, sH, sW, planes, D, H, W, OD, OH, OW, win, div, over, gi);
+}

@@ -1,0 +1,115 @@
+/**
+ * Pooling through the WebAssembly kernels (assembly/pool.ts): max (values and int64 indices written
+ * in place, no int64 decode/encode), average and the average's backward, for float32/float64.
+ * Applies when the leading (batch/channel) dims collapse to one stride, which every contiguous
+ * NCHW tensor and most views do; each function returns false when it does not apply (the TS kernel
+ * runs then). The window tables go through a heap scratch block, so every window shape the TS
+ * kernel handles (padding, dilation, ceil mode, adaptive) runs the same loops.
+ */
+import type { PoolWindows, Tensor } from '@torchts/core';
+import { heap } from '../device.js';
+import { simd } from './simd.js';
+
+interface Planes {
+  count: number;
+  /** Elements between consecutive planes (0 when there is one). */
+  stride: number;
+}
+
+/** The leading dims (all but the last `nd`) as one run of equally spaced planes, or null. */
+function planesOf(t: Tensor, nd: number): Planes | null {
+  const lead = t._shape.length - nd;
+  let count = 1, stride = 0;
+  for (let d = lead - 1; d >= 0; d--) {
+    const n = t._shape[d]!;
+    if (n === 1) continue;
+    if (count === 1) stride = t._strides[d]!;
+    else if (t._strides[d] !== stride * count) return null;
+    count *= n;
+  }
+  return { count, stride };
+}
+
+/** A 3-d value list from the last `nd`, padded in front with `fill`. */
+function pad3(v: readonly number[], fill: number): [number, number, number] {
+  const out = [fill, fill, fill, ...v.slice(-3)];
+  return out.slice(-3) as [number, number, number];
+}
+
+/** Writes the window (and divisor) tables into scratch; returns their addresses. */
+function tables(w: PoolWindows, withDiv: boolean): { win: number; div: number } {
+  const pad = 3 - w.inSize.length;
+  const los = [...new Array<number[]>(pad).fill([0]), ...w.lo];
+  const his = [...new Array<number[]>(pad).fill([1]), ...w.hi];
+  const lens = los.map((l) => l.length);
+  const total = lens.reduce((a, b) => a + b, 0);
+  const winBytes = (2 * total * 4 + 7) & ~7;
+  const ptr = heap.scratch('pool.windows', winBytes + (withDiv ? total * 8 : 0));
+  const win = new Int32Array(heap.heapBuffer, ptr, 2 * total);
+  let i = 0;
+  for (let d = 0; d < 3; d++) {
+    win.set(los[d]!, i);
+    win.set(his[d]!, i + lens[d]!);
+    i += 2 * lens[d]!;
+  }
+  if (withDiv) {
+    const divs = [...new Array<number[]>(pad).fill([1]), ...(w.div ?? w.outSize.map((n) => new Array<number>(n).fill(1)))];
+    const div = new Float64Array(heap.heapBuffer, ptr + winBytes, total);
+    let j = 0;
+    for (const part of divs) {
+      div.set(part, j);
+      j += part.length;
+    }
+  }
+  return { win: ptr, div: ptr + winBytes };
+}
+
+function floatSize(t: Tensor): 4 | 8 | 0 {
+  return t._dtype === 'float32' ? 4 : t._dtype === 'float64' ? 8 : 0;
+}
+
+export function simdPoolMax(out: Tensor, indices: Tensor, input: Tensor, w: PoolWindows): boolean {
+  const ex = simd();
+  const sz = floatSize(input);
+  const nd = w.inSize.length;
+  const pl = ex && sz && out._dtype === input._dtype && out.isContiguous() && indices.isContiguous() ? planesOf(input, nd) : null;
+  if (!ex || !pl) return false;
+  const [sD, sH, sW] = pad3(input._strides, 0);
+  const [, H, W] = pad3(w.inSize, 1);
+  const [OD, OH, OW] = pad3(w.outSize, 1);
+  const [dd, dh, dw] = pad3(w.step, 1);
+  const { win } = tables(w, false);
+  (sz === 4 ? ex.maxPoolF32 : ex.maxPoolF64)(input._storage.ptr + input._offset * sz, pl.stride, nd === 3 ? sD : 0, nd >= 2 ? sH : 0, sW,
+    pl.count, H, W, OD, OH, OW, dd, dh, dw, win, out._storage.ptr + out._offset * sz, indices._storage.ptr + indices._offset * 8);
+  return true;
+}
+
+export function simdPoolAvg(out: Tensor, input: Tensor, w: PoolWindows): boolean {
+  const ex = simd();
+  const sz = floatSize(input);
+  const nd = w.inSize.length;
+  const pl = ex && sz && out._dtype === input._dtype && out.isContiguous() ? planesOf(input, nd) : null;
+  if (!ex || !pl) return false;
+  const [sD, sH, sW] = pad3(input._strides, 0);
+  const [OD, OH, OW] = pad3(w.outSize, 1);
+  const { win, div } = tables(w, true);
+  (sz === 4 ? ex.avgPoolF32 : ex.avgPoolF64)(input._storage.ptr + input._offset * sz, pl.stride, nd === 3 ? sD : 0, nd >= 2 ? sH : 0, sW,
+    pl.count, OD, OH, OW, win, div, w.divisorOverride ?? 0, out._storage.ptr + out._offset * sz);
+  return true;
+}
+
+/** `gradIn` must be zeroed and contiguous (pool_avg_nd_backward allocates it so). */
+export function simdPoolAvgBackward(gradIn: Tensor, grad: Tensor, w: PoolWindows): boolean {
+  const ex = simd();
+  const sz = floatSize(grad);
+  const nd = w.inSize.length;
+  const pl = ex && sz && gradIn._dtype === grad._dtype && gradIn.isContiguous() ? planesOf(grad, nd) : null;
+  if (!ex || !pl) return false;
+  const [sD, sH, sW] = pad3(grad._strides, 0);
+  const [D, H, W] = pad3(w.inSize, 1);
+  const [OD, OH, OW] = pad3(w.outSize, 1);
+  const { win, div } = tables(w, true);
+  (sz === 4 ? ex.avgPoolBackwardF32 : ex.avgPoolBackwardF64)(grad._storage.ptr + grad._offset * sz, pl.stride, nd === 3 ? sD : 0,
+    nd >= 2 ? sH : 0, sW, pl.count, D, H, W, OD, OH, OW, win, div, w.divisorOverride ?? 0, gradIn._storage.ptr + gradIn._offset * sz);
+  return true;
+}

@@ -1,0 +1,98 @@
+// The WebAssembly pooling kernels (both builds) against the TS kernels: max pooling values and
+// indices, average pooling and its backward must be bit-identical (same loops, f64 sums), over
+// random 1-d/2-d/3-d shapes with padding, stride, dilation, ceil mode, divisor override, adaptive
+// windows, NaN, strided views (leading dims that collapse and ones that do not: TS path).
+import { describe, expect, it } from 'vitest';
+import { adaptiveAvgPoolNd, adaptiveMaxPoolNd, avgPoolNd, manualSeed, maxPoolNd, poolAvgBackwardOp, randn, tensor } from '@torchts/core';
+import type { PoolWindows, Tensor } from '@torchts/core';
+import { BUILDS, flat, lcg, withKernels } from './helpers.js';
+
+function same(got: Tensor, want: Tensor, what: string): void {
+  expect(got.shape, what).toEqual(want.shape);
+  expect(got.dtype, what).toBe(want.dtype);
+  const g = flat(got), w = flat(want);
+  for (let i = 0; i < g.length; i++) {
+    if (!Object.is(g[i], w[i])) throw new Error(`${what}: element ${i}: got ${g[i]}, want ${w[i]}`);
+  }
+}
+
+function compare(what: string, run: () => Tensor[]): void {
+  const want = withKernels('ts', run);
+  for (const build of BUILDS) {
+    const got = withKernels(build, run);
+    got.forEach((t, i) => same(t, want[i]!, `${what} output ${i} (${build})`));
+  }
+}
+
+describe('wasm pooling vs TS', () => {
+  it('max and average pooling over random shapes and options, float32 and float64', () => {
+    manualSeed(5);
+    const rnd = lcg(17);
+    for (let trial = 0; trial < 60; trial++) {
+      const nd = 1 + (trial % 3);
+      const k = Array.from({ length: nd }, () => 1 + rnd(3));
+      const s = k.map(() => 1 + rnd(3));
+      const p = k.map((kk) => rnd(Math.floor(kk / 2) + 1));
+      const d = k.map(() => 1 + rnd(2));
+      const size = k.map((kk, i) => d[i]! * (kk - 1) + 1 + rnd(6));
+      const lead = trial % 2 === 0 ? [1 + rnd(3), 1 + rnd(3)] : [1 + rnd(4)];
+      const dtype = trial % 4 < 2 ? 'float32' : 'float64';
+      const r = randn([...lead, ...size], { dtype });
+      const x = trial % 3 === 0 ? r.mul(2).round() : r; // ties: the first maximum's index wins
+      const ceilMode = rnd(2) === 1;
+      const tag = `trial ${trial} [${x.shape}] k=${k} s=${s} p=${p} d=${d} ceil=${ceilMode} ${dtype}`;
+      compare(`max ${tag}`, () => maxPoolNd(x, nd, k, { stride: s, padding: p, dilation: d, ceilMode }));
+      const countIncludePad = rnd(2) === 1;
+      const divisorOverride = rnd(3) === 0 ? 1 + rnd(5) : null;
+      compare(`avg ${tag} includePad=${countIncludePad} over=${divisorOverride}`, () => {
+        const y = avgPoolNd(x, nd, k, { stride: s, padding: p, ceilMode, countIncludePad, divisorOverride });
+        return [y];
+      });
+      compare(`adaptive ${tag}`, () => [adaptiveAvgPoolNd(x, nd, k.map((kk) => kk + 1)), ...adaptiveMaxPoolNd(x, nd, k.map((kk) => kk + 1))]);
+    }
+  });
+
+  it('average pooling backward, contiguous and strided gradients', () => {
+    manualSeed(6);
+    const windows = avgWindows([9, 8], [3, 2], [2, 1], [1, 1], false);
+    const [OH, OW] = windows.outSize as [number, number];
+    for (const dtype of ['float32', 'float64'] as const) {
+      const g = randn([2, 3, OH, OW], { dtype });
+      compare(`backward contiguous ${dtype}`, () => [poolAvgBackwardOp.call(g, windows)]);
+      const gt = randn([3, 2, OH, OW], { dtype }).transpose(0, 1); // leading dims do not collapse: TS
+      compare(`backward transposed lead ${dtype}`, () => [poolAvgBackwardOp.call(gt, windows)]);
+      const gs = randn([2, 3, OH, 2 * OW], { dtype }).slice(3, 0, null, 2);
+      compare(`backward strided ${dtype}`, () => [poolAvgBackwardOp.call(gs, windows)]);
+      compare(`backward override ${dtype}`, () => [poolAvgBackwardOp.call(g, { ...windows, divisorOverride: 3 })]);
+    }
+  });
+
+  it('NaN wins max pooling; non-collapsing and strided inputs', () => {
+    manualSeed(7);
+    const values = flat(randn([2, 3, 6, 7]));
+    for (const i of [3, 50, 51, 200]) values[i] = Number.NaN;
+    const x = tensor(values).reshape([2, 3, 6, 7]);
+    compare('NaN', () => maxPoolNd(x, 2, 2, {}));
+    compare('NaN float64', () => maxPoolNd(x.double(), 2, 3, { padding: 1, stride: 1 }));
+    compare('transposed lead (TS path)', () => maxPoolNd(x.transpose(0, 1), 2, 3, { stride: 2, padding: 1 }));
+    compare('strided spatial', () => maxPoolNd(x.transpose(2, 3), 2, 2, { dilation: 2 }));
+    compare('avg strided spatial', () => [avgPoolNd(x.slice(3, 1, null, 2), 2, 2, { padding: 1 })]);
+    compare('sliced batch', () => maxPoolNd(x.slice(0, 1, 2), 2, 2, {}));
+  });
+});
+
+/** PyTorch's strided average-pooling windows over 2 dims (ceil mode off). */
+function avgWindows(inSize: number[], k: number[], s: number[], p: number[], includePad: boolean): PoolWindows {
+  const outSize = inSize.map((n, i) => Math.floor((n + 2 * p[i]! - k[i]!) / s[i]!) + 1);
+  const lo: number[][] = [], hi: number[][] = [], div: number[][] = [];
+  inSize.forEach((n, i) => {
+    lo.push([]); hi.push([]); div.push([]);
+    for (let o = 0; o < outSize[i]!; o++) {
+      const start = o * s[i]! - p[i]!;
+      const end = Math.min(start + k[i]!, n + p[i]!);
+      const a = Math.max(start, 0), b = Math.min(end, n);
+      lo[i]!.push(a); hi[i]!.push(b); div[i]!.push(includePad ? end - start : b - a);
+    }
+  });
+  return { inSize, outSize, lo, hi, step: [1, 1], div, divisorOverride: null };
+}
