@@ -7,3 +7,4 @@ export { maxF32, maxF64, minF32, minF64, sumF32, sumF64 } from './reduce';
 export { col2imF32, col2imF64, im2colF32, im2colF64 } from './im2col';
 export { softmaxRowsF32 } from './softmax';
 export { avgPoolBackwardF32, avgPoolBackwardF64, avgPoolF32, avgPoolF64, maxPoolF32, maxPoolF64 } from './pool';
+export { gatherF32, gatherF64, scatterF32, scatterF64 } from './gather';

@@ -56,6 +56,12 @@ export interface SimdExports {
   avgPoolBackwardF32(g: number, ps: number, sD: number, sH: number, sW: number, planes: number, D: number, H: number, W: number,
     OD: number, OH: number, OW: number, win: number, div: number, over: number, gi: number): void;
   avgPoolBackwardF64: SimdExports['avgPoolBackwardF32'];
+  gatherF32(rows: number, len: number, o: number, ors: number, ocs: number, a: number, ars: number, acs: number, dimStride: number,
+    size: number, idx: number, irs: number, ics: number): number;
+  gatherF64: SimdExports['gatherF32'];
+  scatterF32(add: number, rows: number, len: number, t: number, trs: number, tcs: number, dimStride: number, size: number,
+    idx: number, irs: number, ics: number, s: number, srs: number, scs: number): number;
+  scatterF64: SimdExports['scatterF32'];
   gemmF64(m: number, n: number, k: number, alpha: number, a: number, rsA: number, csA: number, b: number, rsB: number,
     csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
 }
@@ -66,6 +72,7 @@ const REQUIRED: (keyof SimdExports)[] = [
   'sumF32', 'sumF64', 'maxF32', 'maxF64', 'minF32', 'minF64', 'im2colF32', 'im2colF64',
   'col2imF32', 'col2imF64', 'softmaxRowsF32',
   'maxPoolF32', 'maxPoolF64', 'avgPoolF32', 'avgPoolF64', 'avgPoolBackwardF32', 'avgPoolBackwardF64',
+  'gatherF32', 'gatherF64', 'scatterF32', 'scatterF64',
 ];
 const FILES: Record<Exclude<CpuKernels, 'ts'>, string> = { relaxed: 'simd-relaxed.wasm', simd: 'simd.wasm' };
 

@@ -1,12 +1,14 @@
 /**
  * gather and scatter (with every reduction of scatter / scatter_add / scatter_reduce): both walk
  * the index tensor's shape; the target/source offset along `dim` comes from the index value.
+ * float32/float64 with int64 indices go to the wasm kernels (wasm/gather.ts) where they apply.
  */
 import { RuntimeError, isFloatingPoint } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
 import { readAccess, scalarAccess, spanOf, writeAccess } from '../access.js';
 import { forEachRow } from '../iterate.js';
 import { indexAccess } from './rows.js';
+import { simdGather, simdScatter } from '../../wasm/gather.js';
 
 /** 0-d tensors take part as 1-D tensors of one element (PyTorch's ensure_nonempty). */
 function ne(a: readonly number[]): number[] {
@@ -21,6 +23,7 @@ function outOfBounds(idx: number, dim: number, size: number): RuntimeError {
 }
 
 export function gatherKernel(out: Tensor, self: Tensor, dim: number, index: Tensor): void {
+  if (simdGather(out, self, dim, index)) return;
   const w = writeAccess(out);
   const r = readAccess(self);
   const ix = indexAccess(index);
@@ -57,6 +60,7 @@ function identity(reduce: Reduce, dtype: DType): number {
 }
 
 export function scatterKernel(self: Tensor, dim: number, index: Tensor, src: Tensor | number, reduce: Reduce, includeSelf: boolean): void {
+  if (typeof src === 'object' && (reduce === 'none' || (reduce === 'sum' && includeSelf)) && simdScatter(self, dim, index, src, reduce === 'sum')) return;
   const w = writeAccess(self, false);
   const ix = indexAccess(index);
   const shape = ne(index._shape);
