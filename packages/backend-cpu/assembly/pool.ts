@@ -26,6 +26,16 @@
         const h0 = lo(win, lH + oh), h1 = lo(win, hH + oh);
         for (let ow = 0; ow < OW; ow++) {
           const w0 = lo(win, lW + ow), w1 = lo(win, hW + ow);
+          if (sizeof<T>() == 4 && ow + 4 <= OW) {
+            const s = lo(win, lW + ow + 1) - w0;
+            if (s > 0 && evenWindows(win, lW + ow, hW + ow, s, w1 - w0)) {
+              maxPool4F32(base, sD, sH, sW, H, W, d0, d1, h0, h1, w0, w1, s, dd, dh, dw, out, idx);
+              ow += 3;
+              out += 16;
+              idx += 32;
+              continue;
+            }
+          }
           let best = <T>-Infinity;
           let bestIdx = (d0 * H + h0) * W + w0;
           let nan = false;
@@ -34,14 +44,17 @@
               const row = base + <usize>(id * sD + ih * sH) * sz;
               for (let iw = w0; iw < w1; iw += dw) {
                 const v = load<T>(row + <usize>(iw * sW) * sz);
+                const at = (id * H + ih) * W + iw;
+                // Branch-free update (random data mispredicts a branch half the time).
+                const better = v > best;
+                best = select<T>(v, best, better);
+                bestIdx = select<i32>(at, bestIdx, better);
                 // NaN wins, as in PyTorch (and stops the search).
-                if (v > best || v != v) {
+                if (v != v) {
                   best = v;
-                  bestIdx = (id * H + ih) * W + iw;
-                  if (v != v) {
-                    nan = true;
-                    break;
-                  }
+                  bestIdx = at;
+                  nan = true;
+                  break;
                 }
               }
               if (nan) break;
@@ -55,6 +68,57 @@
       }
     }
   }
+}
+
+// Whether the four windows starting at table entries lo, hi have width n and starts s apart.
+// @ts-ignore: decorator
+@inline function evenWindows(win: usize, lo_: i32, hi_: i32, s: i32, n: i32): bool {
+  const w0 = lo(win, lo_);
+  for (let j = 1; j < 4; j++) {
+    if (lo(win, lo_ + j) != w0 + j * s || lo(win, hi_ + j) - lo(win, lo_ + j) != n) return false;
+  }
+  return true;
+}
+
+// Four float32 outputs at once (lane j: the window starting s*j further along W), the same
+// comparisons in the same order as the scalar loop: a lane takes a value that is greater or NaN
+// unless it already holds a NaN (which stops its search).
+// @ts-ignore: decorator
+@inline function maxPool4F32(
+  base: usize, sD: i32, sH: i32, sW: i32, H: i32, W: i32, d0: i32, d1: i32, h0: i32, h1: i32, w0: i32, w1: i32, s: i32,
+  dd: i32, dh: i32, dw: i32, out: usize, idx: usize,
+): void {
+  const laneOff = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(s));
+  let best = f32x4.splat(-Infinity);
+  let bi = i32x4.add(i32x4.splat((d0 * H + h0) * W + w0), laneOff);
+  const step = <usize>(s * sW) << 2;
+  for (let id = d0; id < d1; id += dd) {
+    for (let ih = h0; ih < h1; ih += dh) {
+      const row = base + (<usize>(id * sD + ih * sH) << 2);
+      const rowIdx = (id * H + ih) * W;
+      for (let iw = w0; iw < w1; iw += dw) {
+        const p = row + (<usize>(iw * sW) << 2);
+        let v: v128;
+        if (sW == 1 && s == 1) {
+          v = v128.load(p);
+        } else if (sW == 1 && s == 2) {
+          // Elements 0, 2, 4, 6 without reading past element 6.
+          v = v128.shuffle<f32>(v128.load(p), v128.load(p + 12), 0, 2, 5, 7);
+        } else {
+          v = f32x4.splat(load<f32>(p));
+          v = f32x4.replace_lane(v, 1, load<f32>(p + step));
+          v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * step));
+          v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * step));
+        }
+        const take = v128.and(v128.or(f32x4.gt(v, best), f32x4.ne(v, v)), f32x4.eq(best, best));
+        best = v128.bitselect(v, best, take);
+        bi = v128.bitselect(i32x4.add(i32x4.splat(rowIdx + iw), laneOff), bi, take);
+      }
+    }
+  }
+  v128.store(out, best);
+  v128.store(idx, i64x2.extend_low_i32x4_s(bi));
+  v128.store(idx + 16, i64x2.extend_high_i32x4_s(bi));
 }
 
 export function maxPoolF32(

@@ -1,7 +1,7 @@
 // The WebAssembly pooling kernels (both builds) against the TS kernels: max pooling values and
 // indices, average pooling and its backward must be bit-identical (same loops, f64 sums), over
 // random 1-d/2-d/3-d shapes with padding, stride, dilation, ceil mode, divisor override, adaptive
-// windows, NaN, strided views (leading dims that collapse and ones that do not: TS path).
+// windows, NaN, the four-at-a-time float32 path, strided views (leading dims that collapse and ones that do not: TS path).
 import { describe, expect, it } from 'vitest';
 import { adaptiveAvgPoolNd, adaptiveMaxPoolNd, avgPoolNd, manualSeed, maxPoolNd, poolAvgBackwardOp, randn, tensor } from '@torchts/core';
 import type { PoolWindows, Tensor } from '@torchts/core';
@@ -78,6 +78,21 @@ describe('wasm pooling vs TS', () => {
     compare('strided spatial', () => maxPoolNd(x.transpose(2, 3), 2, 2, { dilation: 2 }));
     compare('avg strided spatial', () => [avgPoolNd(x.slice(3, 1, null, 2), 2, 2, { padding: 1 })]);
     compare('sliced batch', () => maxPoolNd(x.slice(0, 1, 2), 2, 2, {}));
+  });
+
+  it('max pooling four outputs at a time (float32): strides 1, 2 and 3, ties, NaN in some lanes', () => {
+    manualSeed(8);
+    const wide = flat(randn([2, 2, 9, 26]).mul(2).round());
+    for (const i of [5, 60, 61, 130, 300, 301, 302, 303, 700]) wide[i] = Number.NaN;
+    const x = tensor(wide).reshape([2, 2, 9, 26]);
+    for (const [k, s, p, d] of [[2, 2, 0, 1], [3, 1, 1, 1], [3, 3, 1, 1], [2, 1, 0, 2], [3, 2, 1, 2]] as const) {
+      const tag = `k=${k} s=${s} p=${p} d=${d}`;
+      compare(`wide ${tag}`, () => maxPoolNd(x, 2, k, { stride: s, padding: p, dilation: d }));
+      compare(`wide ceil ${tag}`, () => maxPoolNd(x, 2, k, { stride: s, padding: p, dilation: d, ceilMode: true }));
+      compare(`wide strided W ${tag}`, () => maxPoolNd(x.transpose(2, 3), 2, k, { stride: s, padding: p, dilation: d }));
+      compare(`wide 1-d ${tag}`, () => maxPoolNd(x.reshape([4, 9 * 26]), 1, k, { stride: s, padding: p, dilation: d }));
+    }
+    compare('adaptive wide', () => adaptiveMaxPoolNd(x, 2, [4, 10]));
   });
 });
 
