@@ -1,26 +1,14 @@
 // The WebAssembly SIMD elementwise kernels (both builds) against the TS kernels: bit-identical
 // results, including NaN, infinities, -0 and subnormals, for every layout the wasm path takes and
 // the ones it must leave to TS (partial overlap, casts, small tensors).
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { abs, add, cat, div, eq, ge, gt, le, lt, manualSeed, mul, ne, neg, randn, relu, sub, tensor, where } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
-import { BUILDS, flat, withKernels } from './helpers.js';
+import { BUILDS, expectIdentical, expectSameAsTs, withKernels } from './helpers.js';
 
 const DTYPES: DType[] = ['float32', 'float64'];
 
-function expectIdentical(got: Tensor, want: Tensor, what: string): void {
-  expect(got.dtype, what).toBe(want.dtype);
-  expect(got.shape, what).toEqual(want.shape);
-  const g = flat(got), w = flat(want);
-  for (let i = 0; i < g.length; i++) {
-    if (!Object.is(g[i], w[i])) throw new Error(`${what}: element ${i}: got ${g[i]}, want ${w[i]}`);
-  }
-}
-
-function compare(what: string, run: () => Tensor): void {
-  const want = withKernels('ts', run);
-  for (const build of BUILDS) expectIdentical(withKernels(build, run), want, `${what} (${build})`);
-}
+const compare = expectSameAsTs;
 
 /** Random values with special ones mixed in. */
 function values(shape: number[], dtype: DType): Tensor {

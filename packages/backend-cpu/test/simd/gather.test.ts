@@ -3,21 +3,9 @@
 // the index, source and target; out-of-range indices give TS's error and leave the target alone.
 import { describe, expect, it } from 'vitest';
 import { gather, manualSeed, randint, randn, scatter, scatterAdd, scatterReduce, tensor, zeros } from '@torchts/core';
-import type { Tensor } from '@torchts/core';
-import { BUILDS, flat, lcg, withKernels } from './helpers.js';
+import { BUILDS, expectIdentical, expectSameAsTs, lcg, withKernels } from './helpers.js';
 
-function same(got: Tensor, want: Tensor, what: string): void {
-  expect(got.shape, what).toEqual(want.shape);
-  const g = flat(got), w = flat(want);
-  for (let i = 0; i < g.length; i++) {
-    if (!Object.is(g[i], w[i])) throw new Error(`${what}: element ${i}: got ${g[i]}, want ${w[i]}`);
-  }
-}
-
-function compare(what: string, run: () => Tensor): void {
-  const want = withKernels('ts', run);
-  for (const build of BUILDS) same(withKernels(build, run), want, `${what} (${build})`);
-}
+const compare = expectSameAsTs;
 
 describe('wasm gather/scatter vs TS', () => {
   it('random shapes, dims, dtypes and strided operands', () => {
@@ -73,7 +61,7 @@ describe('wasm gather/scatter vs TS', () => {
           expect(() => gather(self, 1, index)).toThrow(`index ${bad} is out of bounds for dimension 1 with size 4`);
           const target = self.clone();
           expect(() => target.scatterAdd_(1, index, src)).toThrow(`index ${bad} is out of bounds for dimension 1 with size 4`);
-          same(target, self, `target after a bad scatter (${build})`);
+          expectIdentical(target, self, `target after a bad scatter (${build})`);
         });
       }
     }

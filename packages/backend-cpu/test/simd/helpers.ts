@@ -1,4 +1,5 @@
 // Helpers for the tests that compare the WebAssembly SIMD kernels with the TS kernels (the oracle).
+import { expect } from 'vitest';
 import { cpuKernels, setCpuKernels } from '../../src/index.js';
 import type { CpuKernels } from '../../src/index.js';
 import type { Tensor } from '@torchts/core';
@@ -53,5 +54,26 @@ export function expectWithin(got: Tensor, want: Tensor, scale: Tensor | number, 
     const bound = tol * (s ? Math.abs(s[i]!) : (scale as number)) + 1e-300;
     const ok = Number.isNaN(w[i]!) ? Number.isNaN(g[i]!) : g[i] === w[i] || Math.abs(g[i]! - w[i]!) <= bound;
     if (!ok) throw new Error(`${what}: element ${i}: got ${g[i]}, want ${w[i]} (bound ${bound})`);
+  }
+}
+
+/** Same dtype, shape and values (Object.is: NaN equals NaN, -0 differs from 0). */
+export function expectIdentical(got: Tensor, want: Tensor, what: string): void {
+  expect(got.dtype, what).toBe(want.dtype);
+  expect(got.shape, what).toEqual(want.shape);
+  const g = flat(got), w = flat(want);
+  for (let i = 0; i < g.length; i++) {
+    if (!Object.is(g[i], w[i])) throw new Error(`${what}: element ${i}: got ${g[i]}, want ${w[i]}`);
+  }
+}
+
+/** Runs `run` under the TS kernels and under every wasm build; the results must be identical. */
+export function expectSameAsTs(what: string, run: () => Tensor | Tensor[]): void {
+  const list = (r: Tensor | Tensor[]): Tensor[] => (Array.isArray(r) ? r : [r]);
+  const want = list(withKernels('ts', run));
+  for (const build of BUILDS) {
+    const got = list(withKernels(build, run));
+    expect(got.length, what).toBe(want.length);
+    got.forEach((t, i) => expectIdentical(t, want[i]!, `${what}${want.length > 1 ? ` output ${i}` : ''} (${build})`));
   }
 }

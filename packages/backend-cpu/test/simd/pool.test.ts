@@ -2,27 +2,12 @@
 // indices, average pooling and its backward must be bit-identical (same loops, f64 sums), over
 // random 1-d/2-d/3-d shapes with padding, stride, dilation, ceil mode, divisor override, adaptive
 // windows, NaN, the four-at-a-time float32 path, strided views (leading dims that collapse and ones that do not: TS path).
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { adaptiveAvgPoolNd, adaptiveMaxPoolNd, avgPoolNd, manualSeed, maxPoolNd, poolAvgBackwardOp, randn, tensor } from '@torchts/core';
-import type { PoolWindows, Tensor } from '@torchts/core';
-import { BUILDS, flat, lcg, withKernels } from './helpers.js';
+import type { PoolWindows } from '@torchts/core';
+import { expectSameAsTs, flat, lcg } from './helpers.js';
 
-function same(got: Tensor, want: Tensor, what: string): void {
-  expect(got.shape, what).toEqual(want.shape);
-  expect(got.dtype, what).toBe(want.dtype);
-  const g = flat(got), w = flat(want);
-  for (let i = 0; i < g.length; i++) {
-    if (!Object.is(g[i], w[i])) throw new Error(`${what}: element ${i}: got ${g[i]}, want ${w[i]}`);
-  }
-}
-
-function compare(what: string, run: () => Tensor[]): void {
-  const want = withKernels('ts', run);
-  for (const build of BUILDS) {
-    const got = withKernels(build, run);
-    got.forEach((t, i) => same(t, want[i]!, `${what} output ${i} (${build})`));
-  }
-}
+const compare = expectSameAsTs;
 
 describe('wasm pooling vs TS', () => {
   it('max and average pooling over random shapes and options, float32 and float64', () => {
