@@ -332,19 +332,21 @@ export class TransformerEncoder extends Module {
     this.norm = opts.norm ?? null;
   }
   forward(src: Tensor, opts: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null } = {}): Tensor {
-    let out = src;
-    for (const layer of this.layers as Iterable<TransformerEncoderLayer>) {
-      const next = layer.call(out, { srcMask: opts.mask ?? null, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null });
-      if (out !== src) out.dispose();
-      out = next;
-    }
-    if (this.norm) {
-      const next = (this.norm as LayerNorm).call(out);
-      if (out !== src) out.dispose();
-      out = next;
-    }
-    return out;
+    const layerOpts = { srcMask: opts.mask ?? null, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null };
+    return runStack(src, this.layers as Iterable<TransformerEncoderLayer>, (layer, x) => layer.call(x, layerOpts), this.norm);
   }
+}
+
+/** Runs `input` through each layer then the optional norm, freeing each intermediate as it goes. */
+function runStack<L>(input: Tensor, layers: Iterable<L>, step: (layer: L, x: Tensor) => Tensor, norm: Module | null): Tensor {
+  let out = input;
+  const advance = (next: Tensor): void => {
+    if (out !== input) out.dispose();
+    out = next;
+  };
+  for (const layer of layers) advance(step(layer, out));
+  if (norm) advance((norm as LayerNorm).call(out));
+  return out;
 }
 
 /** A stack of numLayers copies of `decoderLayer` (named layers.0, layers.1, ...) and an optional final norm. */
@@ -360,18 +362,7 @@ export class TransformerDecoder extends Module {
     this.norm = opts.norm ?? null;
   }
   forward(tgt: Tensor, memory: Tensor, opts: DecoderLayerForwardOptions = {}): Tensor {
-    let out = tgt;
-    for (const layer of this.layers as Iterable<TransformerDecoderLayer>) {
-      const next = layer.call(out, memory, opts);
-      if (out !== tgt) out.dispose();
-      out = next;
-    }
-    if (this.norm) {
-      const next = (this.norm as LayerNorm).call(out);
-      if (out !== tgt) out.dispose();
-      out = next;
-    }
-    return out;
+    return runStack(tgt, this.layers as Iterable<TransformerDecoderLayer>, (layer, x) => layer.call(x, memory, opts), this.norm);
   }
 }
 
