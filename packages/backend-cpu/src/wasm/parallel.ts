@@ -1,0 +1,52 @@
+/**
+ * Splitting one wasm kernel call over the thread pool by ranges of independent work items (rows
+ * of an output, batch elements, blocks of a flat array).
+ *
+ * The caller describes the call for any sub-range [start, end); each range is computed by exactly
+ * one thread and the ranges partition the items, so a kernel whose items write disjoint outputs
+ * gives the same bytes for every thread count. Work that is too small to pay for the hand-off
+ * (a few microseconds per job) runs on the calling thread in one call.
+ */
+import { getNumThreads, pool, simd } from './simd.js';
+import type { SimdExports } from './simd.js';
+import type { Job } from './pool.js';
+
+type KernelName = { [K in keyof SimdExports]: SimdExports[K] extends (...a: number[]) => unknown ? K : never }[keyof SimdExports];
+
+export interface RangeSplit {
+  /** Number of independent items. */
+  items: number;
+  /** Do not split below this many items per thread (the cost of one item decides it). */
+  minItems: number;
+  /** Range starts (except 0) are multiples of this (vector width, tile height). Default 1. */
+  align?: number;
+}
+
+/** The ranges one call is split into: at most getNumThreads(), each at least `minItems`. */
+export function splitRanges({ items, minItems, align = 1 }: RangeSplit): [number, number][] {
+  const threads = pool() ? Math.min(getNumThreads(), Math.floor(items / Math.max(1, minItems))) : 1;
+  if (threads < 2) return [[0, items]];
+  const chunk = Math.ceil(items / threads / align) * align;
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < items; start += chunk) ranges.push([start, Math.min(items, start + chunk)]);
+  return ranges;
+}
+
+/**
+ * Runs `fn` once per range of `split` (see splitRanges), with the arguments `args(start, end,
+ * thread)` gives; the calling thread runs the first range. Kernels that need scratch space take
+ * one block per thread index. Throws what a worker's kernel threw.
+ */
+export function runSplit(
+  fn: KernelName, split: RangeSplit, args: (start: number, end: number, thread: number) => number[],
+): void {
+  const ex = simd()!;
+  const kernel = ex[fn] as (...a: number[]) => unknown;
+  const ranges = splitRanges(split);
+  if (ranges.length === 1) {
+    kernel(...args(0, split.items, 0));
+    return;
+  }
+  const jobs: Job[] = ranges.map(([s, e], t) => ({ fn, args: args(s, e, t) }));
+  pool()!.run(jobs, (job) => kernel(...job.args));
+}
