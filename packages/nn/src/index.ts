@@ -23,6 +23,7 @@ export * from './layers/embedding-bag.js';
 export * as parametrize from './parametrize.js';
 export * as parametrizations from './parametrizations.js';
 export * as fusion from './fusion.js';
+export * as grad from './grad.js';
 export { weightNorm, removeWeightNorm, spectralNorm, removeSpectralNorm } from './classic-norms.js';
 export { fuseConvBnEval, fuseLinearBnEval } from './fusion.js';
 export * from './layers/rnn.js';

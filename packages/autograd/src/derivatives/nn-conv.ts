@@ -2,47 +2,42 @@
  * Derivative of `convolution` (direct and transposed), written with `convolution` itself so
  * double backward works:
  * - direct: dInput is the transposed convolution of the gradient (outputPadding recovers input
- *   sizes the stride dropped); dWeight is a convolution of the input by the gradient with stride
- *   and dilation swapped, batch and channels exchanged (groups stay groups);
+ *   sizes the stride dropped); dWeight is `convolutionBackwardWeight(input, gradient)`;
  * - transposed: dInput is the direct convolution of the gradient; dWeight is the direct form's
  *   weight gradient with the roles of input and output exchanged;
  * - dBias sums the gradient over every dim but the channels.
+ * `convolutionBackwardWeight` is bilinear in (input, gradient); its own derivative is written with
+ * `convolution` too: for an incoming ggW, d/dgradient = convolution(input, ggW) and d/dinput = the
+ * transposed convolution of the gradient by ggW (the direct form's input gradient).
  */
-import { convolution } from '@torchts/core';
+import { convolution, convolutionBackwardWeight } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import { defineDerivative } from '../registry.js';
 import { forTensors, operandMeta } from './util.js';
 
-/** Narrows every spatial dim (2..) of `t` to `sizes` (a view; `t` itself when nothing changes). */
-function narrowSpatial(t: Tensor, sizes: readonly number[]): Tensor {
+/** `t` with every spatial dim (2..) cut to `sizes`, contiguous (`t` itself when nothing changes; else `t` is disposed). */
+function cropSpatial(t: Tensor, sizes: readonly number[]): Tensor {
   let r = t;
   sizes.forEach((s, i) => {
     if (r.shape[i + 2]! > s) r = r.narrow(i + 2, 0, s);
   });
-  return r;
+  if (r === t) return t;
+  const c = r.contiguous();
+  t.dispose();
+  return c;
 }
 
 /**
- * d(conv(x, W))/dW for the direct convolution: x [N, C, ...], gy [N, O, ...] -> [O, C/groups, kernel...].
- * Computed as one grouped convolution of x (channels as batch, batch as channels) by gy.
+ * The direct convolution's input gradient: the transposed convolution of gy by the weight, with
+ * the output padding that recovers the input sizes the stride dropped.
  */
-function weightGrad(
-  x: Tensor, gy: Tensor, kernel: readonly number[], stride: number[], padding: number[], dilation: number[], groups: number,
+function directInputGrad(
+  gy: Tensor, weight: Tensor, spatialIn: readonly number[], stride: number[], padding: number[], dilation: number[], groups: number,
 ): Tensor {
-  const [N, C] = x.shape as [number, number];
-  const O = gy.shape[1]!;
-  const Cg = C / groups, Og = O / groups;
-  const sp = x.shape.slice(2), spOut = gy.shape.slice(2);
-  const rest = sp.map((_, i) => i + 3);
-  const xt = x.reshape([N, groups, Cg, ...sp]).permute([2, 1, 0, ...rest]).reshape([Cg, groups * N, ...sp]);
-  const wt = gy.reshape([N, groups, Og, ...spOut]).permute([1, 2, 0, ...rest]).reshape([O, N, ...spOut]);
-  const r = convolution(xt, wt, null, dilation, padding, stride, false, sp.map(() => 0), groups);
-  xt.dispose();
-  wt.dispose();
-  const narrowed = narrowSpatial(r, kernel);
-  const out = narrowed.transpose(0, 1).contiguous();
-  if (out !== r) r.dispose();
-  return out;
+  const kernel = weight.shape.slice(2);
+  const produced = gy.shape.slice(2).map((o, i) => (o - 1) * stride[i]! - 2 * padding[i]! + dilation[i]! * (kernel[i]! - 1) + 1);
+  const outPad = spatialIn.map((n, i) => n - produced[i]!);
+  return convolution(gy, weight, null, stride, padding, dilation, true, outPad, groups);
 }
 
 interface ConvSaved {
@@ -81,31 +76,58 @@ defineDerivative('convolution', {
     const s = saved as unknown as ConvSaved;
     const gy = g!;
     const spatialIn = s.inputShape.slice(2);
-    const kernel = s.weightShape.slice(2);
     const gradInput = (): Tensor | null => {
       if (!needsInputGrad[0]) return null;
-      if (!s.transposed) {
-        const produced = gy.shape.slice(2).map((o, i) => (o - 1) * s.stride[i]! - 2 * s.padding[i]! + s.dilation[i]! * (kernel[i]! - 1) + 1);
-        const outPad = spatialIn.map((n, i) => n - produced[i]!);
-        return convolution(gy, s.weight!, null, s.stride, s.padding, s.dilation, true, outPad, s.groups);
-      }
+      if (!s.transposed) return directInputGrad(gy, s.weight!, spatialIn, s.stride, s.padding, s.dilation, s.groups);
       const r = convolution(gy, s.weight!, null, s.stride, s.padding, s.dilation, false, spatialIn.map(() => 0), s.groups);
-      const n = narrowSpatial(r, spatialIn);
-      if (n === r) return r;
-      const c = n.contiguous();
-      r.dispose();
-      return c;
+      return cropSpatial(r, spatialIn);
     };
     const gradWeight = (): Tensor | null => {
       if (!needsInputGrad[1]) return null;
       return s.transposed
-        ? weightGrad(gy, s.input!, kernel, s.stride, s.padding, s.dilation, s.groups)
-        : weightGrad(s.input!, gy, kernel, s.stride, s.padding, s.dilation, s.groups);
+        ? convolutionBackwardWeight(gy, s.input!, s.weightShape, s.stride, s.padding, s.dilation, s.groups)
+        : convolutionBackwardWeight(s.input!, gy, s.weightShape, s.stride, s.padding, s.dilation, s.groups);
     };
     const gradBias = (): Tensor | null => {
       if (!needsInputGrad[2]) return null;
       return gy.sum([0, ...spatialIn.map((_, i) => i + 2)]);
     };
     return forTensors([{}, gradInput], [{}, gradWeight], [s.hasBias ? {} : null, gradBias]);
+  },
+});
+
+interface WeightGradSaved {
+  input: Tensor | null;
+  gradOutput: Tensor | null;
+  inputSpatial: number[];
+  gradSpatial: number[];
+  stride: number[];
+  padding: number[];
+  dilation: number[];
+  groups: number;
+}
+
+defineDerivative('convolutionBackwardWeight', {
+  save: (args) => {
+    const [input, gradOutput, , stride, padding, dilation, groups] = args as [Tensor, Tensor, number[], number[], number[], number[], number];
+    return {
+      input: gradOutput.requiresGrad ? input : null,
+      gradOutput: input.requiresGrad ? gradOutput : null,
+      inputSpatial: input.shape.slice(2),
+      gradSpatial: gradOutput.shape.slice(2),
+      stride: [...stride], padding: [...padding], dilation: [...dilation], groups,
+    };
+  },
+  backward: ([ggW], { saved, needsInputGrad }) => {
+    const s = saved as unknown as WeightGradSaved;
+    const gradInput = needsInputGrad[0]
+      ? directInputGrad(s.gradOutput!, ggW!, s.inputSpatial, s.stride, s.padding, s.dilation, s.groups)
+      : null;
+    const gradGradOutput = (): Tensor | null => {
+      if (!needsInputGrad[1]) return null;
+      const r = convolution(s.input!, ggW!, null, s.stride, s.padding, s.dilation, false, s.stride.map(() => 0), s.groups);
+      return cropSpatial(r, s.gradSpatial);
+    };
+    return [gradInput, gradGradOutput()];
   },
 });

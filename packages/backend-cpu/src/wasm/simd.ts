@@ -62,6 +62,8 @@ export interface SimdExports {
   scatterF32(add: number, rows: number, len: number, t: number, trs: number, tcs: number, dimStride: number, size: number,
     idx: number, irs: number, ics: number, s: number, srs: number, scs: number): number;
   scatterF64: SimdExports['scatterF32'];
+  addChannelBiasF32(out: number, bias: number, biasStride: number, N: number, C: number, L: number): void;
+  addChannelBiasF64: SimdExports['addChannelBiasF32'];
   gemmF64(m: number, n: number, k: number, alpha: number, a: number, rsA: number, csA: number, b: number, rsB: number,
     csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
 }
@@ -73,6 +75,7 @@ const REQUIRED: (keyof SimdExports)[] = [
   'col2imF32', 'col2imF64', 'softmaxRowsF32',
   'maxPoolF32', 'maxPoolF64', 'avgPoolF32', 'avgPoolF64', 'avgPoolBackwardF32', 'avgPoolBackwardF64',
   'gatherF32', 'gatherF64', 'scatterF32', 'scatterF64',
+  'addChannelBiasF32', 'addChannelBiasF64',
 ];
 const FILES: Record<Exclude<CpuKernels, 'ts'>, string> = { relaxed: 'simd-relaxed.wasm', simd: 'simd.wasm' };
 

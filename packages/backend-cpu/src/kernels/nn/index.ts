@@ -6,3 +6,5 @@ registerKernel('pool_avg_nd', 'cpu', poolAvgKernel);
 registerKernel('pool_avg_nd_backward', 'cpu', poolAvgBackwardKernel);
 import { convolutionKernel } from './conv.js';
 registerKernel('convolution', 'cpu', convolutionKernel);
+import { convolutionBackwardWeightKernel } from './conv-weight-grad.js';
+registerKernel('convolutionBackwardWeight', 'cpu', convolutionBackwardWeightKernel);

@@ -24,12 +24,12 @@ function checkList(name: string, v: readonly number[], n: number | undefined): v
 }
 
 /** PyTorch 1.13's check_shape_forward (same messages), then the output shape. */
-function outputShape(
-  input: Tensor, weight: Tensor, bias: Tensor | null, stride: readonly number[], padding: readonly number[],
+export function convOutputShape(
+  input: Tensor, weightShape: readonly number[], bias: Tensor | null, stride: readonly number[], padding: readonly number[],
   dilation: readonly number[], transposed: boolean, outputPadding: readonly number[], groups: number,
 ): number[] {
   const k = input._shape.length;
-  const w = weight._shape;
+  const w = weightShape;
   const dim = w.length - 2;
   if (dim < 1 || dim > 3) throw new RuntimeError(`convolution: expected a 3-, 4- or 5-dimensional weight, but got weight of size ${fmt(w)}`);
   const lists = [['stride', stride], ['padding', padding], ['dilation', dilation], ['output_padding', outputPadding]] as const;
@@ -87,7 +87,7 @@ export const convolutionOp = defineOp('convolution', (
   if (!(input instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError('convolution(): input and weight must be tensors');
   if (bias !== null && bias !== undefined && !(bias instanceof Tensor)) throw new TypeError('convolution(): bias must be a tensor or null');
   const b = bias ?? null;
-  const shape = outputShape(input, weight, b, stride, padding, dilation, transposed, outputPadding, groups);
+  const shape = convOutputShape(input, weight._shape, b, stride, padding, dilation, transposed, outputPadding, groups);
   if (input._dtype !== weight._dtype || (b && b._dtype !== input._dtype)) {
     throw new RuntimeError(`convolution: expected input, weight and bias of one dtype, but got ${input._dtype}, ${weight._dtype}${b ? ` and ${b._dtype}` : ''}`);
   }

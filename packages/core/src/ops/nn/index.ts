@@ -1,3 +1,4 @@
 /** Neural-network ops with their own kernels (convolution, pooling, ...). */
 export * from './conv.js';
 export * from './pool.js';
+export * from './conv-weight-grad.js';
