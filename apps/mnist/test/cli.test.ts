@@ -7,15 +7,15 @@ describe('parseOptions', () => {
   it('defaults to training LeNet-5 with the issue settings', () => {
     expect(parseOptions([])).toEqual({
       command: 'train', model: 'lenet5', epochs: 1, batchSize: 64, lr: 0.01, momentum: 0.9, optimizer: 'sgd',
-      device: 'cpu', workers: 0, seed: 0, out: 'runs/mnist', data: undefined, trainLimit: undefined,
+      device: 'cpu', workers: 0, threads: undefined, seed: 0, out: 'runs/mnist', data: undefined, trainLimit: undefined,
       testLimit: undefined, quiet: false,
     });
   });
 
   it('reads every flag, tolerates the pnpm separator, and gives Adam its own default lr', () => {
     const o = parseOptions(['train', '--', '--model', 'mlp', '--epochs=3', '--batch-size', '128', '--optimizer', 'adam',
-      '--workers', '2', '--seed', '7', '--out', '/tmp/x', '--data', '/d', '--train-limit', '100', '--test-limit', '50', '--quiet']);
-    expect(o).toMatchObject({ model: 'mlp', epochs: 3, batchSize: 128, optimizer: 'adam', lr: 0.001, workers: 2, seed: 7,
+      '--workers', '2', '--threads', '1', '--seed', '7', '--out', '/tmp/x', '--data', '/d', '--train-limit', '100', '--test-limit', '50', '--quiet']);
+    expect(o).toMatchObject({ model: 'mlp', epochs: 3, batchSize: 128, optimizer: 'adam', lr: 0.001, workers: 2, threads: 1, seed: 7,
       out: '/tmp/x', data: '/d', trainLimit: 100, testLimit: 50, quiet: true });
   });
 
@@ -26,6 +26,7 @@ describe('parseOptions', () => {
 
   it('names the bad flag and value', () => {
     expect(() => parseOptions(['--epochs', '0'])).toThrow(new UsageError("--epochs expects an integer >= 1, got '0'"));
+    expect(() => parseOptions(['--threads', '0'])).toThrow(new UsageError("--threads expects an integer >= 1, got '0'"));
     expect(() => parseOptions(['--lr', 'fast'])).toThrow(/--lr expects a non-negative number, got 'fast'/);
     expect(() => parseOptions(['--model', 'resnet'])).toThrow(/--model expects one of lenet5, mlp, got 'resnet'/);
     expect(() => parseOptions(['fit'])).toThrow(/unknown command 'fit'/);
