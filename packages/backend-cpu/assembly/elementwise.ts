@@ -5,10 +5,12 @@
 // (a bias) have xrs = 0. Results are bit-identical to the TS kernels: + - * / rounded once, relu
 // as `x < 0 ? 0 : x` (NaN and -0 kept), neg and abs as sign-bit operations.
 
+import { expF32, expF64, logF32, logF64, sigmoidF32, sigmoidF64, siluF32, siluF64, tanhF32, tanhF64 } from './vmath';
+
 // Binary op codes (the TS side uses the same numbers).
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
 // Unary op codes.
-const RELU = 0, NEG = 1, ABS = 2;
+const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT = 7, RSQRT = 8, SILU = 9, RECIPROCAL = 10;
 
 // @ts-ignore: decorator
 @inline function bin<T>(op: i32, x: v128, y: v128): v128 {
@@ -97,23 +99,48 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
 
 // ---- unary -------------------------------------------------------------------------------------
 
+/** 1 / sqrt(x) of float32 lanes computed in float64 and rounded once, as the TS kernel does. */
+// @ts-ignore: decorator
+@inline function rsqrtViaF64(x: v128): v128 {
+  const one = f64x2.splat(1);
+  const lo = f64x2.div(one, f64x2.sqrt(f64x2.promote_low_f32x4(x)));
+  const hi = f64x2.div(one, f64x2.sqrt(f64x2.promote_low_f32x4(i64x2.shuffle(x, x, 1, 1))));
+  return i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2);
+}
+
 // @ts-ignore: decorator
 @inline function un<T>(op: i32, x: v128): v128 {
   if (sizeof<T>() == 4) {
     if (op == RELU) return v128.bitselect(f32x4.splat(0), x, f32x4.lt(x, f32x4.splat(0)));
     if (op == NEG) return f32x4.neg(x);
-    return f32x4.abs(x);
+    if (op == ABS) return f32x4.abs(x);
+    if (op == EXP) return expF32(x);
+    if (op == LOG) return logF32(x);
+    if (op == TANH) return tanhF32(x);
+    if (op == SIGMOID) return sigmoidF32(x);
+    if (op == SQRT) return f32x4.sqrt(x);
+    if (op == RSQRT) return rsqrtViaF64(x);
+    if (op == SILU) return siluF32(x);
+    return f32x4.div(f32x4.splat(1), x);
   }
   if (op == RELU) return v128.bitselect(f64x2.splat(0), x, f64x2.lt(x, f64x2.splat(0)));
   if (op == NEG) return f64x2.neg(x);
-  return f64x2.abs(x);
+  if (op == ABS) return f64x2.abs(x);
+  if (op == EXP) return expF64(x);
+  if (op == LOG) return logF64(x);
+  if (op == TANH) return tanhF64(x);
+  if (op == SIGMOID) return sigmoidF64(x);
+  if (op == SQRT) return f64x2.sqrt(x);
+  if (op == RSQRT) return f64x2.div(f64x2.splat(1), f64x2.sqrt(x));
+  if (op == SILU) return siluF64(x);
+  return f64x2.div(f64x2.splat(1), x);
 }
 
+/** The vector op on lane 0 (the tails give exactly what the vector body gives). */
 // @ts-ignore: decorator
 @inline function unScalar<T>(op: i32, x: T): T {
-  if (op == RELU) return x < 0 ? <T>0 : x;
-  if (op == NEG) return -x;
-  return abs<T>(x);
+  if (sizeof<T>() == 4) return <T>f32x4.extract_lane(un<T>(op, f32x4.splat(<f32>x)), 0);
+  return <T>f64x2.extract_lane(un<T>(op, f64x2.splat(<f64>x)), 0);
 }
 
 // @ts-ignore: decorator
@@ -141,7 +168,15 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
   switch (op) {
     case RELU: unary<T>(RELU, rows, len, o, ors, a, ars); break;
     case NEG: unary<T>(NEG, rows, len, o, ors, a, ars); break;
-    default: unary<T>(ABS, rows, len, o, ors, a, ars); break;
+    case ABS: unary<T>(ABS, rows, len, o, ors, a, ars); break;
+    case EXP: unary<T>(EXP, rows, len, o, ors, a, ars); break;
+    case LOG: unary<T>(LOG, rows, len, o, ors, a, ars); break;
+    case TANH: unary<T>(TANH, rows, len, o, ors, a, ars); break;
+    case SIGMOID: unary<T>(SIGMOID, rows, len, o, ors, a, ars); break;
+    case SQRT: unary<T>(SQRT, rows, len, o, ors, a, ars); break;
+    case RSQRT: unary<T>(RSQRT, rows, len, o, ors, a, ars); break;
+    case SILU: unary<T>(SILU, rows, len, o, ors, a, ars); break;
+    default: unary<T>(RECIPROCAL, rows, len, o, ors, a, ars); break;
   }
 }
 

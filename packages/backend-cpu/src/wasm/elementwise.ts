@@ -23,7 +23,9 @@ const MIN_ELEMENTS = 256;
 
 const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3 };
 const COMPARE: Record<string, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
-const UNARY: Record<string, number> = { relu: 0, neg: 1, abs: 2 };
+const UNARY: Record<string, number> = {
+  relu: 0, neg: 1, abs: 2, exp: 3, log: 4, tanh: 5, sigmoid: 6, sqrt: 7, rsqrt: 8, silu: 9, reciprocal: 10,
+};
 
 type BinaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, compute: DType, params: unknown) => void;
 type UnaryKernel = (out: Tensor, a: Tensor, compute: DType, params: unknown) => void;
