@@ -7,31 +7,63 @@
 
 import { expF32, expF64, logF32, logF64, sigmoidF32, sigmoidF64, siluF32, siluF64, tanhF32, tanhF64 } from './vmath';
 
-// Binary op codes (the TS side uses the same numbers).
-const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
+// Binary op codes (the TS side uses the same numbers). MAX/MIN are Math.max/min (NaN wins, +0 > -0);
+// ADD_ALPHA/SUB_ALPHA are x +- alpha * y evaluated in float64 as the TS kernel does (float32 lanes
+// are widened, computed and rounded once, so the results stay bit-identical).
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, ADD_ALPHA = 6, SUB_ALPHA = 7;
+// Operand kinds: the element type T itself, or bool/uint8 bytes converted to T on load.
+const SAME = 0, BYTE = 1;
 // Unary op codes.
-const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT = 7, RSQRT = 8, SILU = 9, RECIPROCAL = 10;
+const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT = 7, RSQRT = 8, SILU = 9, RECIPROCAL = 10,
+  SQUARE = 11, CLAMP = 12, LEAKY_RELU = 13;
+
+/** Float32 lanes widened to float64 (low pair, high pair) and the two halves rounded back. */
+// @ts-ignore: decorator
+@inline function lo64(x: v128): v128 {
+  return f64x2.promote_low_f32x4(x);
+}
+// @ts-ignore: decorator
+@inline function hi64(x: v128): v128 {
+  return f64x2.promote_low_f32x4(i64x2.shuffle(x, x, 1, 1));
+}
+// @ts-ignore: decorator
+@inline function join32(lo: v128, hi: v128): v128 {
+  return i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2);
+}
+
+/** x + alpha * y (sub: x - alpha * y) in float64 lanes, two roundings as in the TS kernel. */
+// @ts-ignore: decorator
+@inline function axpy64(sub: bool, x: v128, y: v128, alpha: v128): v128 {
+  const t = f64x2.mul(alpha, y);
+  return sub ? f64x2.sub(x, t) : f64x2.add(x, t);
+}
 
 // @ts-ignore: decorator
-@inline function bin<T>(op: i32, x: v128, y: v128): v128 {
+@inline function bin<T>(op: i32, x: v128, y: v128, alpha: v128): v128 {
   if (sizeof<T>() == 4) {
     if (op == ADD) return f32x4.add(x, y);
     if (op == SUB) return f32x4.sub(x, y);
     if (op == MUL) return f32x4.mul(x, y);
-    return f32x4.div(x, y);
+    if (op == DIV) return f32x4.div(x, y);
+    if (op == MAX) return f32x4.max(x, y);
+    if (op == MIN) return f32x4.min(x, y);
+    const sub = op == SUB_ALPHA;
+    return join32(axpy64(sub, lo64(x), lo64(y), alpha), axpy64(sub, hi64(x), hi64(y), alpha));
   }
   if (op == ADD) return f64x2.add(x, y);
   if (op == SUB) return f64x2.sub(x, y);
   if (op == MUL) return f64x2.mul(x, y);
-  return f64x2.div(x, y);
+  if (op == DIV) return f64x2.div(x, y);
+  if (op == MAX) return f64x2.max(x, y);
+  if (op == MIN) return f64x2.min(x, y);
+  return axpy64(op == SUB_ALPHA, x, y, alpha);
 }
 
+/** The vector op on lane 0 (tails give exactly what the vector body gives). */
 // @ts-ignore: decorator
-@inline function binScalar<T>(op: i32, x: T, y: T): T {
-  if (op == ADD) return x + y;
-  if (op == SUB) return x - y;
-  if (op == MUL) return x * y;
-  return x / y;
+@inline function binScalar<T>(op: i32, x: T, y: T, alpha: v128): T {
+  if (sizeof<T>() == 4) return <T>f32x4.extract_lane(bin<T>(op, f32x4.splat(<f32>x), f32x4.splat(<f32>y), alpha), 0);
+  return <T>f64x2.extract_lane(bin<T>(op, f64x2.splat(<f64>x), f64x2.splat(<f64>y), alpha), 0);
 }
 
 // @ts-ignore: decorator
@@ -39,77 +71,123 @@ const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT 
   return sizeof<T>() == 4 ? v128.load32_splat(p) : v128.load64_splat(p);
 }
 
-/** One row: o[i] = a[i * acs] op b[i * bcs], with acs, bcs constant after inlining. */
 // @ts-ignore: decorator
-@inline function binRow<T>(op: i32, o: usize, a: usize, acs: i32, b: usize, bcs: i32, len: i32): void {
+@inline function splatT<T>(v: T): v128 {
+  return sizeof<T>() == 4 ? f32x4.splat(<f32>v) : f64x2.splat(<f64>v);
+}
+
+/** Element i of an operand of the given kind, as T. */
+// @ts-ignore: decorator
+@inline function ld<T>(kind: i32, p: usize, i: usize): T {
+  return kind == BYTE ? <T>load<u8>(p + i) : load<T>(p + i * sizeof<T>());
+}
+
+/** The vector of elements i.. of an operand of the given kind (bytes widened and converted). */
+// @ts-ignore: decorator
+@inline function ldv<T>(kind: i32, p: usize, i: usize): v128 {
+  if (kind == SAME) return v128.load(p + i * sizeof<T>());
+  if (sizeof<T>() == 4) return f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p + i))));
+  return f64x2.convert_low_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load16_splat(p + i))));
+}
+
+/** One row: o[i] = a[i * acs] op b[i * bcs], with acs, bcs and the kinds constant after inlining. */
+// @ts-ignore: decorator
+@inline function binRow<T>(op: i32, o: usize, a: usize, acs: i32, ak: i32, b: usize, bcs: i32, bk: i32, len: i32, alpha: v128): void {
   const sz = sizeof<T>();
   const lanes = 16 / <i32>sz;
   let i = 0;
-  const av = acs == 0 ? splat<T>(a) : v128.splat<i32>(0);
-  const bv = bcs == 0 ? splat<T>(b) : v128.splat<i32>(0);
+  const av = acs == 0 ? splatT<T>(ld<T>(ak, a, 0)) : v128.splat<i32>(0);
+  const bv = bcs == 0 ? splatT<T>(ld<T>(bk, b, 0)) : v128.splat<i32>(0);
   for (; i + 2 * lanes <= len; i += 2 * lanes) {
-    const off = <usize>i * sz;
-    const x0 = acs == 0 ? av : v128.load(a + off), x1 = acs == 0 ? av : v128.load(a + off, 16);
-    const y0 = bcs == 0 ? bv : v128.load(b + off), y1 = bcs == 0 ? bv : v128.load(b + off, 16);
-    v128.store(o + off, bin<T>(op, x0, y0));
-    v128.store(o + off, bin<T>(op, x1, y1), 16);
+    const e = <usize>i, off = e * sz;
+    const x0 = acs == 0 ? av : ldv<T>(ak, a, e), x1 = acs == 0 ? av : ldv<T>(ak, a, e + lanes);
+    const y0 = bcs == 0 ? bv : ldv<T>(bk, b, e), y1 = bcs == 0 ? bv : ldv<T>(bk, b, e + lanes);
+    v128.store(o + off, bin<T>(op, x0, y0, alpha));
+    v128.store(o + off, bin<T>(op, x1, y1, alpha), 16);
   }
   for (; i < len; i++) {
-    const off = <usize>i * sz;
-    const x = load<T>(acs == 0 ? a : a + off), y = load<T>(bcs == 0 ? b : b + off);
-    store<T>(o + off, binScalar<T>(op, x, y));
+    const e = <usize>i;
+    store<T>(o + e * sz, binScalar<T>(op, ld<T>(ak, a, acs == 0 ? 0 : e), ld<T>(bk, b, bcs == 0 ? 0 : e), alpha));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function binaryKinds<T>(
+  op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32,
+  alpha: v128,
+): void {
+  const sz = sizeof<T>();
+  const asz: usize = ak == BYTE ? 1 : sz, bsz: usize = bk == BYTE ? 1 : sz;
+  for (let r = 0; r < rows; r++) {
+    if (acs == 1 && bcs == 1) binRow<T>(op, o, a, 1, ak, b, 1, bk, len, alpha);
+    else if (acs == 1) binRow<T>(op, o, a, 1, ak, b, 0, bk, len, alpha);
+    else binRow<T>(op, o, a, 0, ak, b, 1, bk, len, alpha);
+    o += ors * sz;
+    a += ars * asz;
+    b += brs * bsz;
   }
 }
 
 // @ts-ignore: decorator
 @inline function binary<T>(
-  op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32,
+  op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32,
+  alpha: v128,
 ): void {
-  const sz = sizeof<T>();
-  for (let r = 0; r < rows; r++) {
-    if (acs == 1 && bcs == 1) binRow<T>(op, o, a, 1, b, 1, len);
-    else if (acs == 1) binRow<T>(op, o, a, 1, b, 0, len);
-    else binRow<T>(op, o, a, 0, b, 1, len);
-    o += ors * sz;
-    a += ars * sz;
-    b += brs * sz;
-  }
+  if (ak == BYTE) binaryKinds<T>(op, rows, len, o, ors, a, ars, acs, BYTE, b, brs, bcs, SAME, alpha);
+  else if (bk == BYTE) binaryKinds<T>(op, rows, len, o, ors, a, ars, acs, SAME, b, brs, bcs, BYTE, alpha);
+  else binaryKinds<T>(op, rows, len, o, ors, a, ars, acs, SAME, b, brs, bcs, SAME, alpha);
 }
 
 // The switch on a constant op code lets each case's inlined loops fold to one operation.
 // @ts-ignore: decorator
 @inline function binaryDispatch<T>(
-  op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32,
+  op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32,
+  alpha: f64,
 ): void {
+  const al = f64x2.splat(alpha);
   switch (op) {
-    case ADD: binary<T>(ADD, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case SUB: binary<T>(SUB, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case MUL: binary<T>(MUL, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    default: binary<T>(DIV, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case ADD: binary<T>(ADD, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case SUB: binary<T>(SUB, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case MUL: binary<T>(MUL, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case DIV: binary<T>(DIV, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case MAX: binary<T>(MAX, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case MIN: binary<T>(MIN, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case ADD_ALPHA: binary<T>(ADD_ALPHA, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    default: binary<T>(SUB_ALPHA, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
   }
 }
 
-export function binaryF32(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
-  binaryDispatch<f32>(op, rows, len, o, ors, a, ars, acs, b, brs, bcs);
+/**
+ * o = a op b over the two-level walk; ak/bk say whether an operand is T (0) or bool/uint8 bytes
+ * (1, strides in bytes); alpha is used by ADD_ALPHA/SUB_ALPHA only.
+ */
+export function binaryF32(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize,
+  bcs: i32, bk: i32, alpha: f64): void {
+  binaryDispatch<f32>(op, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, alpha);
 }
 
-export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
-  binaryDispatch<f64>(op, rows, len, o, ors, a, ars, acs, b, brs, bcs);
+export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize,
+  bcs: i32, bk: i32, alpha: f64): void {
+  binaryDispatch<f64>(op, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, alpha);
 }
 
 // ---- unary -------------------------------------------------------------------------------------
 
-/** 1 / sqrt(x) of float32 lanes computed in float64 and rounded once, as the TS kernel does. */
+/** Float32 lanes through a float64 computation rounded once, as the TS kernel evaluates them. */
 // @ts-ignore: decorator
-@inline function rsqrtViaF64(x: v128): v128 {
-  const one = f64x2.splat(1);
-  const lo = f64x2.div(one, f64x2.sqrt(f64x2.promote_low_f32x4(x)));
-  const hi = f64x2.div(one, f64x2.sqrt(f64x2.promote_low_f32x4(i64x2.shuffle(x, x, 1, 1))));
-  return i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2);
+@inline function rsqrt64(x: v128): v128 {
+  return f64x2.div(f64x2.splat(1), f64x2.sqrt(x));
 }
 
+/** x > 0 ? x : x * slope, the product in float64 (slope is a float64 parameter). */
 // @ts-ignore: decorator
-@inline function un<T>(op: i32, x: v128): v128 {
+@inline function leaky64(x: v128, slope: v128): v128 {
+  return v128.bitselect(x, f64x2.mul(x, slope), f64x2.gt(x, f64x2.splat(0)));
+}
+
+/** Unary op on a vector; q0/q1 are the parameters as T lanes (clamp bounds), d0 the first as float64. */
+// @ts-ignore: decorator
+@inline function un<T>(op: i32, x: v128, q0: v128, q1: v128, d0: v128): v128 {
   if (sizeof<T>() == 4) {
     if (op == RELU) return v128.bitselect(f32x4.splat(0), x, f32x4.lt(x, f32x4.splat(0)));
     if (op == NEG) return f32x4.neg(x);
@@ -119,9 +197,12 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
     if (op == TANH) return tanhF32(x);
     if (op == SIGMOID) return sigmoidF32(x);
     if (op == SQRT) return f32x4.sqrt(x);
-    if (op == RSQRT) return rsqrtViaF64(x);
+    if (op == RSQRT) return join32(rsqrt64(lo64(x)), rsqrt64(hi64(x)));
     if (op == SILU) return siluF32(x);
-    return f32x4.div(f32x4.splat(1), x);
+    if (op == RECIPROCAL) return f32x4.div(f32x4.splat(1), x);
+    if (op == SQUARE) return f32x4.mul(x, x);
+    if (op == CLAMP) return f32x4.min(f32x4.max(x, q0), q1);
+    return join32(leaky64(lo64(x), d0), leaky64(hi64(x), d0));
   }
   if (op == RELU) return v128.bitselect(f64x2.splat(0), x, f64x2.lt(x, f64x2.splat(0)));
   if (op == NEG) return f64x2.neg(x);
@@ -131,32 +212,32 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
   if (op == TANH) return tanhF64(x);
   if (op == SIGMOID) return sigmoidF64(x);
   if (op == SQRT) return f64x2.sqrt(x);
-  if (op == RSQRT) return f64x2.div(f64x2.splat(1), f64x2.sqrt(x));
+  if (op == RSQRT) return rsqrt64(x);
   if (op == SILU) return siluF64(x);
-  return f64x2.div(f64x2.splat(1), x);
-}
-
-/** The vector op on lane 0 (the tails give exactly what the vector body gives). */
-// @ts-ignore: decorator
-@inline function unScalar<T>(op: i32, x: T): T {
-  if (sizeof<T>() == 4) return <T>f32x4.extract_lane(un<T>(op, f32x4.splat(<f32>x)), 0);
-  return <T>f64x2.extract_lane(un<T>(op, f64x2.splat(<f64>x)), 0);
+  if (op == RECIPROCAL) return f64x2.div(f64x2.splat(1), x);
+  if (op == SQUARE) return f64x2.mul(x, x);
+  if (op == CLAMP) return f64x2.min(f64x2.max(x, q0), q1);
+  return leaky64(x, d0);
 }
 
 // @ts-ignore: decorator
-@inline function unary<T>(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize): void {
+@inline function unary<T>(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void {
   const sz = sizeof<T>();
   const lanes = 16 / <i32>sz;
+  const q0 = splatT<T>(<T>p0), q1 = splatT<T>(<T>p1), d0 = f64x2.splat(p0);
   for (let r = 0; r < rows; r++) {
     let i = 0;
     for (; i + 2 * lanes <= len; i += 2 * lanes) {
       const off = <usize>i * sz;
-      v128.store(o + off, un<T>(op, v128.load(a + off)));
-      v128.store(o + off, un<T>(op, v128.load(a + off, 16)), 16);
+      v128.store(o + off, un<T>(op, v128.load(a + off), q0, q1, d0));
+      v128.store(o + off, un<T>(op, v128.load(a + off, 16), q0, q1, d0), 16);
     }
+    // Tails: the vector op on lane 0, so they give exactly what the vector body gives.
     for (; i < len; i++) {
       const off = <usize>i * sz;
-      store<T>(o + off, unScalar<T>(op, load<T>(a + off)));
+      const v = un<T>(op, splatT<T>(load<T>(a + off)), q0, q1, d0);
+      if (sz == 4) store<f32>(o + off, f32x4.extract_lane(v, 0));
+      else store<f64>(o + off, f64x2.extract_lane(v, 0));
     }
     o += ors * sz;
     a += ars * sz;
@@ -164,28 +245,32 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
 }
 
 // @ts-ignore: decorator
-@inline function unaryDispatch<T>(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize): void {
+@inline function unaryDispatch<T>(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void {
   switch (op) {
-    case RELU: unary<T>(RELU, rows, len, o, ors, a, ars); break;
-    case NEG: unary<T>(NEG, rows, len, o, ors, a, ars); break;
-    case ABS: unary<T>(ABS, rows, len, o, ors, a, ars); break;
-    case EXP: unary<T>(EXP, rows, len, o, ors, a, ars); break;
-    case LOG: unary<T>(LOG, rows, len, o, ors, a, ars); break;
-    case TANH: unary<T>(TANH, rows, len, o, ors, a, ars); break;
-    case SIGMOID: unary<T>(SIGMOID, rows, len, o, ors, a, ars); break;
-    case SQRT: unary<T>(SQRT, rows, len, o, ors, a, ars); break;
-    case RSQRT: unary<T>(RSQRT, rows, len, o, ors, a, ars); break;
-    case SILU: unary<T>(SILU, rows, len, o, ors, a, ars); break;
-    default: unary<T>(RECIPROCAL, rows, len, o, ors, a, ars); break;
+    case RELU: unary<T>(RELU, rows, len, o, ors, a, ars, p0, p1); break;
+    case NEG: unary<T>(NEG, rows, len, o, ors, a, ars, p0, p1); break;
+    case ABS: unary<T>(ABS, rows, len, o, ors, a, ars, p0, p1); break;
+    case EXP: unary<T>(EXP, rows, len, o, ors, a, ars, p0, p1); break;
+    case LOG: unary<T>(LOG, rows, len, o, ors, a, ars, p0, p1); break;
+    case TANH: unary<T>(TANH, rows, len, o, ors, a, ars, p0, p1); break;
+    case SIGMOID: unary<T>(SIGMOID, rows, len, o, ors, a, ars, p0, p1); break;
+    case SQRT: unary<T>(SQRT, rows, len, o, ors, a, ars, p0, p1); break;
+    case RSQRT: unary<T>(RSQRT, rows, len, o, ors, a, ars, p0, p1); break;
+    case SILU: unary<T>(SILU, rows, len, o, ors, a, ars, p0, p1); break;
+    case RECIPROCAL: unary<T>(RECIPROCAL, rows, len, o, ors, a, ars, p0, p1); break;
+    case SQUARE: unary<T>(SQUARE, rows, len, o, ors, a, ars, p0, p1); break;
+    case CLAMP: unary<T>(CLAMP, rows, len, o, ors, a, ars, p0, p1); break;
+    default: unary<T>(LEAKY_RELU, rows, len, o, ors, a, ars, p0, p1); break;
   }
 }
 
-export function unaryF32(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize): void {
-  unaryDispatch<f32>(op, rows, len, o, ors, a, ars);
+/** o = op(a) over the two-level walk; p0, p1: the op's parameters (clamp bounds, leaky slope). */
+export function unaryF32(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void {
+  unaryDispatch<f32>(op, rows, len, o, ors, a, ars, p0, p1);
 }
 
-export function unaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize): void {
-  unaryDispatch<f64>(op, rows, len, o, ors, a, ars);
+export function unaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void {
+  unaryDispatch<f64>(op, rows, len, o, ors, a, ars, p0, p1);
 }
 
 // ---- comparisons (bool output: one byte, 0 or 1, per element) ---------------------------------

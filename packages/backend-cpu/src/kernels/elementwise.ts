@@ -40,7 +40,7 @@ function castLoses(from: DType, to: DType): boolean {
 }
 
 /** `v` cast to `to` and read back: C++ conversion (round to nearest float, wrap integers). */
-function castValue(v: number, to: DType): number {
+export function castValue(v: number, to: DType): number {
   switch (to) {
     case 'float64': return v;
     case 'float32': return Math.fround(v);

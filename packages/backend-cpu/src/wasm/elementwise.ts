@@ -1,42 +1,52 @@
 /**
  * Routes elementwise ops to the WebAssembly SIMD kernels (assembly/elementwise.ts) where they
  * apply, and to the TS family kernels otherwise. A wasm call applies when:
- * - the op has a wasm form (add/sub with alpha 1, mul, div without rounding mode; relu, neg, abs;
- *   eq/ne/lt/le/gt/ge into a bool output; where with a bool/uint8 condition),
- * - output (bool for comparisons), compute dtype and every tensor operand are float32, or all
- *   float64 (no casts),
- * - after coalescing (iterate.ts) the walk is at most two dims with the output contiguous along the
- *   inner one and every input either contiguous or broadcast (stride 0) along it: same-shape,
- *   scalar, row (bias) and column broadcasts, and their batched forms,
+ * - the op has a wasm form: add/sub (any alpha), mul, div without rounding mode, maximum/minimum,
+ *   clampMin/clampMax; relu, neg, abs, exp, log, tanh, sigmoid, silu, sqrt, rsqrt, reciprocal,
+ *   hardtanh, leakyRelu; pow with a scalar exponent 2, 0.5, -0.5 or -1; clamp with scalar bounds;
+ *   eq/ne/lt/le/gt/ge into a bool output; where with a bool/uint8 condition,
+ * - the compute dtype is float32 or float64 and every tensor operand has it, except that binary
+ *   arithmetic also reads bool/uint8 operands (converted on load: `mask.mul(x)`), and 0-d tensors
+ *   of any dtype are read as scalars (cast to the compute dtype as the TS kernels cast them),
+ * - after coalescing (iterate.ts) the output is contiguous along the innermost dim and every input
+ *   is contiguous or broadcast (stride 0) along it; the two innermost dims go to the kernel, outer
+ *   ones (permuted or sliced views) are looped here,
  * - the output does not partially overlap an input (in-place on the very same elements is fine),
  * - there are enough elements to pay for the call (small ones stay in TS: lower overhead).
- * The results are bit-identical to the TS kernels (test/simd/elementwise.test.ts checks).
+ * Large walks of at most two dims are split over the thread pool (each element computed by one
+ * thread: the same bytes for any thread count). Results are bit-identical to the TS kernels except
+ * the vector polynomials (exp, log, tanh, sigmoid, silu: within a few ulp; docs/cpu-kernels.md).
  */
 import type { DType, Op, Tensor } from '@torchts/core';
 import { heap } from '../device.js';
 import { coalesce } from '../kernels/iterate.js';
-import { broadcastStrides } from '../kernels/access.js';
+import { broadcastStrides, readAccess } from '../kernels/access.js';
+import { castValue } from '../kernels/elementwise.js';
+import { runSplit } from './parallel.js';
 import { simd } from './simd.js';
 
 /** Below this many elements the TS loop is faster than crossing into wasm. */
 const MIN_ELEMENTS = 256;
+/** Elements per thread below which splitting does not pay: plain arithmetic, and the polynomial ops. */
+const MIN_PER_THREAD = 1 << 17;
+const MIN_PER_THREAD_MATH = 1 << 14;
 
-const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, clampMin: 4, clampMax: 5 };
+const ADD_ALPHA = 6, SUB_ALPHA = 7;
 const COMPARE: Record<string, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 const UNARY: Record<string, number> = {
-  relu: 0, neg: 1, abs: 2, exp: 3, log: 4, tanh: 5, sigmoid: 6, sqrt: 7, rsqrt: 8, silu: 9, reciprocal: 10,
+  relu: 0, neg: 1, abs: 2, exp: 3, log: 4, tanh: 5, sigmoid: 6, sqrt: 7, rsqrt: 8, silu: 9, reciprocal: 10, hardtanh: 12, leakyRelu: 13,
 };
+const SQUARE = 11, CLAMP = 12;
+/** pow(x, scalar exponent) as a unary kernel: the TS kernel's special cases, exactly. */
+const POW_AS_UNARY = new Map<number, number>([[2, SQUARE], [0.5, UNARY.sqrt!], [-0.5, UNARY.rsqrt!], [-1, UNARY.reciprocal!]]);
+/** Unary codes of the polynomial (compute-bound) ops. */
+const MATH = new Set([3, 4, 5, 6, 9]);
 
 type BinaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, compute: DType, params: unknown) => void;
 type UnaryKernel = (out: Tensor, a: Tensor, compute: DType, params: unknown) => void;
 type TernaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, c: Tensor | number, compute: DType, params: unknown) => void;
-
-function simpleParams(name: string, params: unknown): boolean {
-  const p = params as { alpha?: number; mode?: unknown } | undefined;
-  if (name === 'add' || name === 'sub') return p?.alpha === 1;
-  if (name === 'div') return p?.mode === null;
-  return true;
-}
+type Operand = Tensor | number | boolean;
 
 /** Byte range [start, end) an operand touches. */
 function byteRange(t: Tensor, sz: number): [number, number] {
@@ -49,123 +59,258 @@ function byteRange(t: Tensor, sz: number): [number, number] {
 /** Whether writing `out` could clobber input elements before they are read (partial overlap). */
 function partialOverlap(out: Tensor, x: Tensor, sz: number): boolean {
   if (out._storage !== x._storage) return false;
+  if (x._dtype !== out._dtype) return true;
   const [os, oe] = byteRange(out, sz);
   const [xs, xe] = byteRange(x, sz);
   if (oe <= xs || xe <= os) return false;
   return !(os === xs && x._shape.length === out._shape.length && x._strides.every((s, d) => s === out._strides[d]));
 }
 
-interface Walk {
-  rows: number;
-  len: number;
-  /** Per operand (out first): [outer stride, inner stride] in elements. */
-  strides: [number, number][];
+/** How the kernel reads an operand: in place (its dtype's element size) or from a scalar slot. */
+interface Source {
+  ptr: number;
+  /** Bytes per element: the compute dtype's, or 1 for bool/uint8 bytes. */
+  size: number;
+  /** Element strides over the output's shape (0 on broadcast dims). */
+  strides: number[];
 }
 
-/** The two-level walk of `shape` over operands with the given strides, or null if it does not fit. */
-function twoLevel(shape: readonly number[], strides: number[][]): Walk | null {
-  const plan = coalesce(shape, strides);
+/** Scalar slots per call: numbers and 0-d tensors (a where or a binary op has at most two). */
+let slotIndex = 0;
+
+function isByte(d: DType): boolean {
+  return d === 'bool' || d === 'uint8';
+}
+
+/**
+ * The source of an operand for a kernel computing in `compute`, or null where the kernel cannot
+ * read it (then the TS kernel runs). `bytes`: bool/uint8 tensors are accepted as they are.
+ */
+function source(x: Operand, shape: readonly number[], compute: DType, bytes: boolean): Source | null {
+  const zeros = shape.map(() => 0);
+  if (typeof x !== 'object') return { ptr: scalarSlot(castValue(+x, compute), compute), size: 0, strides: zeros };
+  if (x._shape.length === 0) {
+    const acc = readAccess(x);
+    return { ptr: scalarSlot(castValue(acc.arr[acc.off]!, compute), compute), size: 0, strides: zeros };
+  }
+  if (x._dtype !== compute && !(bytes && isByte(x._dtype))) return null;
+  const size = x._dtype === compute ? (compute === 'float32' ? 4 : 8) : 1;
+  return { ptr: x._storage.ptr + x._offset * size, size, strides: broadcastStrides(x, shape) };
+}
+
+/** A value in the compute dtype, in a heap slot wasm (and the workers) can read. */
+function scalarSlot(v: number, dtype: DType): number {
+  const ptr = heap.scratch('elementwise.scalars', 32) + (slotIndex++ & 3) * 8;
+  if (dtype === 'float32') new Float32Array(heap.heapBuffer, ptr, 1)[0] = v;
+  else new Float64Array(heap.heapBuffer, ptr, 1)[0] = v;
+  return ptr;
+}
+
+function outSource(out: Tensor, sz: number): Source {
+  return { ptr: out._storage.ptr + out._offset * sz, size: sz, strides: out._strides as number[] };
+}
+
+/**
+ * The walk the kernels take: `outer` dims looped here, then `rows` rows of `len` elements;
+ * per operand (out first) the outer strides, the row stride and the inner stride (elements).
+ */
+interface Walk {
+  outer: number[];
+  outerStrides: number[][];
+  rows: number;
+  len: number;
+  row: number[];
+  inner: number[];
+}
+
+/** The walk of `shape` over the sources, or null where the innermost dim does not fit the kernels. */
+function planWalk(shape: readonly number[], sources: Source[]): Walk | null {
+  const plan = coalesce(shape, sources.map((s) => s.strides));
   const nd = plan.shape.length;
-  if (nd > 2) return null;
   const len = plan.shape[nd - 1]!;
-  const rows = nd === 2 ? plan.shape[0]! : 1;
-  const out: [number, number][] = plan.strides.map((s) => [nd === 2 ? s[0]! : 0, s[nd - 1]!]);
-  // A length-1 inner dim coalesces to stride 0 or anything: normalise to 1 for a contiguous output.
-  if (len === 1) for (const s of out) s[1] = s[1] === 0 ? 0 : 1;
-  if (out[0]![1] !== 1 && len > 1) return null;
-  out[0]![1] = 1;
-  if (out.some(([, inner]) => inner !== 0 && inner !== 1)) return null;
-  return { rows, len, strides: out };
+  const inner = plan.strides.map((s) => (len === 1 ? (s[nd - 1] === 0 ? 0 : 1) : s[nd - 1]!));
+  inner[0] = len === 1 ? 1 : inner[0]!;
+  if (inner[0] !== 1 || inner.some((s) => s !== 0 && s !== 1)) return null;
+  const rows = nd >= 2 ? plan.shape[nd - 2]! : 1;
+  const row = plan.strides.map((s) => (nd >= 2 ? s[nd - 2]! : 0));
+  return { outer: plan.shape.slice(0, Math.max(0, nd - 2)), outerStrides: plan.strides.map((s) => s.slice(0, Math.max(0, nd - 2))), rows, len, row, inner };
+}
+
+type KernelName = 'binaryF32' | 'binaryF64' | 'compareF32' | 'compareF64' | 'unaryF32' | 'unaryF64' | 'whereF32' | 'whereF64';
+/** Kernel arguments for `rows` x `len` elements from the given operand addresses. */
+type Args = (rows: number, len: number, ptrs: number[]) => number[];
+
+/**
+ * Runs the kernel over the walk: outer dims looped here; a walk without outer dims is split over
+ * threads by rows, or a single row by blocks of elements, once each thread gets `minPerThread`.
+ */
+function launch(fn: KernelName, walk: Walk, sources: Source[], minPerThread: number, args: Args): void {
+  const ptrs = sources.map((s) => s.ptr);
+  const { rows, len } = walk;
+  if (walk.outer.length === 0) {
+    if (rows > 1) {
+      runSplit(fn, { items: rows, minItems: Math.ceil(minPerThread / len) }, (s, e) =>
+        args(e - s, len, ptrs.map((p, k) => p + s * walk.row[k]! * sources[k]!.size)));
+    } else {
+      runSplit(fn, { items: len, minItems: minPerThread, align: 64 }, (s, e) =>
+        args(1, e - s, ptrs.map((p, k) => p + s * walk.inner[k]! * sources[k]!.size)));
+    }
+    return;
+  }
+  const kernel = simd()![fn] as (...a: number[]) => void;
+  const nd = walk.outer.length;
+  const idx = new Array<number>(nd).fill(0);
+  const cur = ptrs.slice();
+  for (;;) {
+    kernel(...args(rows, len, cur));
+    let d = nd - 1;
+    for (; d >= 0; d--) {
+      for (let k = 0; k < cur.length; k++) cur[k]! += walk.outerStrides[k]![d]! * sources[k]!.size;
+      if (++idx[d]! < walk.outer[d]!) break;
+      for (let k = 0; k < cur.length; k++) cur[k]! -= walk.outerStrides[k]![d]! * walk.outer[d]! * sources[k]!.size;
+      idx[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
+function isFloat(d: DType): d is 'float32' | 'float64' {
+  return d === 'float32' || d === 'float64';
+}
+
+/** The binary op's kernel code for these params, or undefined where only TS applies. */
+function binaryCode(name: string, params: unknown): { code: number; alpha: number } | undefined {
+  const p = params as { alpha?: number; mode?: unknown } | undefined;
+  if (name === 'add' || name === 'sub') {
+    const alpha = p?.alpha ?? 1;
+    return alpha === 1 ? { code: BINARY[name]!, alpha } : { code: name === 'add' ? ADD_ALPHA : SUB_ALPHA, alpha };
+  }
+  if (name === 'div' && p?.mode !== null) return undefined;
+  const code = BINARY[name];
+  return code === undefined ? undefined : { code, alpha: 1 };
 }
 
 export function simdBinary(op: Op, ts: BinaryKernel): BinaryKernel {
-  const arith = BINARY[op.name];
-  const cmp = COMPARE[op.name];
-  if (arith === undefined && cmp === undefined) return ts;
   const name = op.name;
+  const cmp = COMPARE[name];
+  if (BINARY[name] === undefined && cmp === undefined && name !== 'pow') return ts;
   return (out, a, b, compute, params) => {
-    const ex = simd();
-    const dtype = out._dtype;
-    if (!ex || (compute !== 'float32' && compute !== 'float64') || (cmp === undefined ? dtype !== compute : dtype !== 'bool') ||
-      out.numel() < MIN_ELEMENTS || !simpleParams(name, params) ||
-      (typeof a === 'object' && a._dtype !== compute) || (typeof b === 'object' && b._dtype !== compute)) {
-      return ts(out, a, b, compute, params);
+    if (!simd() || !isFloat(compute) || out.numel() < MIN_ELEMENTS) return ts(out, a, b, compute, params);
+    if (name === 'pow') {
+      const code = typeof a === 'object' && typeof b === 'number' ? POW_AS_UNARY.get(b) : undefined;
+      if (code === undefined || !runUnary(code, out, a as Tensor, compute, 0, 0)) ts(out, a, b, compute, params);
+      return;
     }
-    const sz = compute === 'float32' ? 4 : 8;
-    // A bool output never shares memory with float inputs here; float outputs may alias exactly.
-    const clash = (x: Tensor | number) => typeof x === 'object' && (cmp === undefined ? partialOverlap(out, x, sz) : x._storage === out._storage);
-    if (clash(a) || clash(b)) return ts(out, a, b, compute, params);
-    const shape = out._shape;
-    const zeros = new Array<number>(shape.length).fill(0);
-    const walk = twoLevel(shape, [out._strides, typeof a === 'object' ? broadcastStrides(a, shape) : zeros,
-      typeof b === 'object' ? broadcastStrides(b, shape) : zeros]);
-    if (!walk) return ts(out, a, b, compute, params);
-    const [so, sa, sb] = walk.strides as [[number, number], [number, number], [number, number]];
-    // Inputs contiguous along the inner dim, or broadcast there; two broadcast inputs stay in TS.
-    if (sa[1] === 0 && sb[1] === 0) return ts(out, a, b, compute, params);
-    const pa = typeof a === 'object' ? a._storage.ptr + a._offset * sz : scalarSlot(0, a, compute);
-    const pb = typeof b === 'object' ? b._storage.ptr + b._offset * sz : scalarSlot(1, b, compute);
-    if (cmp !== undefined) {
-      const po = out._storage.ptr + out._offset;
-      (sz === 4 ? ex.compareF32 : ex.compareF64)(cmp, walk.rows, walk.len, po, so[0], pa, sa[0], sa[1], pb, sb[0], sb[1]);
-    } else {
-      const po = out._storage.ptr + out._offset * sz;
-      (sz === 4 ? ex.binaryF32 : ex.binaryF64)(arith!, walk.rows, walk.len, po, so[0], pa, sa[0], sa[1], pb, sb[0], sb[1]);
+    if (cmp !== undefined ? out._dtype !== 'bool' || !runCompare(cmp, out, a, b, compute) : !runBinary(name, out, a, b, compute, params)) {
+      ts(out, a, b, compute, params);
     }
   };
+}
+
+function runBinary(name: string, out: Tensor, a: Operand, b: Operand, compute: 'float32' | 'float64', params: unknown): boolean {
+  const bc = binaryCode(name, params);
+  if (!bc || out._dtype !== compute) return false;
+  const sz = compute === 'float32' ? 4 : 8;
+  if ((typeof a === 'object' && partialOverlap(out, a, sz)) || (typeof b === 'object' && partialOverlap(out, b, sz))) return false;
+  const shape = out._shape;
+  const sa = source(a, shape, compute, true), sb = source(b, shape, compute, true);
+  if (!sa || !sb || (sa.size === 1 && sb.size === 1)) return false;
+  const sources = [outSource(out, sz), sa, sb];
+  const walk = planWalk(shape, sources);
+  // Two broadcast inputs along the inner dim stay in TS.
+  if (!walk || (walk.inner[1] === 0 && walk.inner[2] === 0)) return false;
+  const ka = sa.size === 1 ? 1 : 0, kb = sb.size === 1 ? 1 : 0;
+  const [r, i] = [walk.row, walk.inner];
+  launch(sz === 4 ? 'binaryF32' : 'binaryF64', walk, sources, MIN_PER_THREAD, (rows, len, p) =>
+    [bc.code, rows, len, p[0]!, r[0]!, p[1]!, r[1]!, i[1]!, ka, p[2]!, r[2]!, i[2]!, kb, bc.alpha]);
+  return true;
+}
+
+function runCompare(code: number, out: Tensor, a: Operand, b: Operand, compute: 'float32' | 'float64'): boolean {
+  // A bool output never shares memory with float inputs here.
+  if ((typeof a === 'object' && a._storage === out._storage) || (typeof b === 'object' && b._storage === out._storage)) return false;
+  const shape = out._shape;
+  const sa = source(a, shape, compute, false), sb = source(b, shape, compute, false);
+  if (!sa || !sb) return false;
+  const sources = [outSource(out, 1), sa, sb];
+  const walk = planWalk(shape, sources);
+  if (!walk || (walk.inner[1] === 0 && walk.inner[2] === 0)) return false;
+  const [r, i] = [walk.row, walk.inner];
+  launch(compute === 'float32' ? 'compareF32' : 'compareF64', walk, sources, MIN_PER_THREAD, (rows, len, p) =>
+    [code, rows, len, p[0]!, r[0]!, p[1]!, r[1]!, i[1]!, p[2]!, r[2]!, i[2]!]);
+  return true;
+}
+
+/** A unary kernel call (codes of the UNARY table and SQUARE/CLAMP); false where it does not apply. */
+function runUnary(code: number, out: Tensor, a: Tensor, compute: DType, p0: number, p1: number): boolean {
+  if (!isFloat(compute) || out._dtype !== compute || a._dtype !== compute || out.numel() < MIN_ELEMENTS) return false;
+  const sz = compute === 'float32' ? 4 : 8;
+  if (partialOverlap(out, a, sz)) return false;
+  const sources = [outSource(out, sz), { ptr: a._storage.ptr + a._offset * sz, size: sz, strides: a._strides as number[] }];
+  const walk = planWalk(out._shape, sources);
+  if (!walk || walk.inner[1] !== 1) return false;
+  const r = walk.row;
+  launch(sz === 4 ? 'unaryF32' : 'unaryF64', walk, sources, MATH.has(code) ? MIN_PER_THREAD_MATH : MIN_PER_THREAD, (rows, len, p) =>
+    [code, rows, len, p[0]!, r[0]!, p[1]!, r[1]!, p0, p1]);
+  return true;
+}
+
+/** The unary op's parameters for the kernel (hardtanh bounds, leakyRelu slope). */
+function unaryParams(name: string, params: unknown): [number, number] {
+  const p = params as { min?: number; max?: number; slope?: number } | undefined;
+  if (name === 'hardtanh') return [p!.min!, p!.max!];
+  if (name === 'leakyRelu') return [p!.slope!, 0];
+  return [0, 0];
 }
 
 export function simdUnary(op: Op, ts: UnaryKernel): UnaryKernel {
   const code = UNARY[op.name];
   if (code === undefined) return ts;
+  const name = op.name;
   return (out, a, compute, params) => {
-    const ex = simd();
-    const dtype = out._dtype;
-    if (!ex || compute !== dtype || (dtype !== 'float32' && dtype !== 'float64') || a._dtype !== dtype || out.numel() < MIN_ELEMENTS) {
-      return ts(out, a, compute, params);
-    }
-    const sz = dtype === 'float32' ? 4 : 8;
-    if (partialOverlap(out, a, sz)) return ts(out, a, compute, params);
-    const walk = twoLevel(out._shape, [out._strides, a._strides]);
-    if (!walk || walk.strides[1]![1] !== 1) return ts(out, a, compute, params);
-    const [so, sa] = walk.strides as [[number, number], [number, number]];
-    (dtype === 'float32' ? ex.unaryF32 : ex.unaryF64)(code, walk.rows, walk.len,
-      out._storage.ptr + out._offset * sz, so[0], a._storage.ptr + a._offset * sz, sa[0]);
+    if (!simd()) return ts(out, a, compute, params);
+    const [p0, p1] = unaryParams(name, params);
+    if (!runUnary(code, out, a, compute, p0, p1)) ts(out, a, compute, params);
   };
+}
+
+/** A scalar bound (number or 0-d tensor) as a number in the compute dtype, else null. */
+function scalarValue(x: Operand, compute: DType): number | null {
+  if (typeof x !== 'object') return castValue(+x, compute);
+  if (x._shape.length !== 0) return null;
+  const acc = readAccess(x);
+  return castValue(acc.arr[acc.off]!, compute);
 }
 
 export function simdTernary(op: Op, ts: TernaryKernel): TernaryKernel {
+  if (op.name === 'clamp') {
+    return (out, x, lo, hi, compute, params) => {
+      const l = simd() && typeof x === 'object' ? scalarValue(lo, compute) : null;
+      const h = l === null ? null : scalarValue(hi, compute);
+      if (h === null || !runUnary(CLAMP, out, x as Tensor, compute, l!, h)) ts(out, x, lo, hi, compute, params);
+    };
+  }
   if (op.name !== 'where') return ts;
   return (out, cond, a, b, compute, params) => {
-    const ex = simd();
-    const dtype = out._dtype;
-    if (!ex || compute !== dtype || (dtype !== 'float32' && dtype !== 'float64') || out.numel() < MIN_ELEMENTS ||
-      typeof cond !== 'object' || (cond._dtype !== 'bool' && cond._dtype !== 'uint8') || cond._storage === out._storage ||
-      (typeof a === 'object' && a._dtype !== dtype) || (typeof b === 'object' && b._dtype !== dtype)) {
-      return ts(out, cond, a, b, compute, params);
+    if (!simd() || !isFloat(compute) || out._dtype !== compute || out.numel() < MIN_ELEMENTS || typeof cond !== 'object' ||
+      !isByte(cond._dtype) || cond._shape.length === 0 || cond._storage === out._storage || !runWhere(out, cond, a, b, compute)) {
+      ts(out, cond, a, b, compute, params);
     }
-    const sz = dtype === 'float32' ? 4 : 8;
-    if ((typeof a === 'object' && partialOverlap(out, a, sz)) || (typeof b === 'object' && partialOverlap(out, b, sz))) {
-      return ts(out, cond, a, b, compute, params);
-    }
-    const shape = out._shape;
-    const zeros = new Array<number>(shape.length).fill(0);
-    const walk = twoLevel(shape, [out._strides, broadcastStrides(cond, shape),
-      typeof a === 'object' ? broadcastStrides(a, shape) : zeros, typeof b === 'object' ? broadcastStrides(b, shape) : zeros]);
-    if (!walk || walk.strides[1]![1] !== 1) return ts(out, cond, a, b, compute, params);
-    const [so, sc, sa, sb] = walk.strides as [number, number][];
-    const pa = typeof a === 'object' ? a._storage.ptr + a._offset * sz : scalarSlot(0, a, dtype);
-    const pb = typeof b === 'object' ? b._storage.ptr + b._offset * sz : scalarSlot(1, b, dtype);
-    (sz === 4 ? ex.whereF32 : ex.whereF64)(walk.rows, walk.len, out._storage.ptr + out._offset * sz, so![0],
-      cond._storage.ptr + cond._offset, sc![0], pa, sa![0], sa![1], pb, sb![0], sb![1]);
   };
 }
 
-/** A JS scalar operand, cast to the compute dtype as the TS kernels do, in a heap slot wasm can read. */
-function scalarSlot(slot: number, v: number | boolean, dtype: DType): number {
-  const ptr = heap.scratch('elementwise.scalars', 16) + slot * 8;
-  const x = +v;
-  if (dtype === 'float32') new Float32Array(heap.heapBuffer, ptr, 1)[0] = x;
-  else new Float64Array(heap.heapBuffer, ptr, 1)[0] = x;
-  return ptr;
+function runWhere(out: Tensor, cond: Tensor, a: Operand, b: Operand, compute: 'float32' | 'float64'): boolean {
+  const sz = compute === 'float32' ? 4 : 8;
+  if ((typeof a === 'object' && partialOverlap(out, a, sz)) || (typeof b === 'object' && partialOverlap(out, b, sz))) return false;
+  const shape = out._shape;
+  const sa = source(a, shape, compute, false), sb = source(b, shape, compute, false);
+  if (!sa || !sb) return false;
+  const sc: Source = { ptr: cond._storage.ptr + cond._offset, size: 1, strides: broadcastStrides(cond, shape) };
+  const sources = [outSource(out, sz), sc, sa, sb];
+  const walk = planWalk(shape, sources);
+  if (!walk || walk.inner[1] !== 1) return false;
+  const [r, i] = [walk.row, walk.inner];
+  launch(sz === 4 ? 'whereF32' : 'whereF64', walk, sources, MIN_PER_THREAD, (rows, len, p) =>
+    [rows, len, p[0]!, r[0]!, p[1]!, r[1]!, p[2]!, r[2]!, i[2]!, p[3]!, r[3]!, i[3]!]);
+  return true;
 }

@@ -24,14 +24,14 @@ export interface SimdExports {
   gemmWorkspaceBytes(): number;
   gemmF32(m: number, n: number, k: number, alpha: number, a: number, rsA: number, csA: number, b: number, rsB: number,
     csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
-  binaryF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
-  binaryF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
+  binaryF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, ak: number, b: number, brs: number, bcs: number, bk: number, alpha: number): void;
+  binaryF64: SimdExports['binaryF32'];
   compareF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   compareF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   whereF32(rows: number, len: number, o: number, ors: number, c: number, crs: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   whereF64(rows: number, len: number, o: number, ors: number, c: number, crs: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
-  unaryF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number): void;
-  unaryF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number): void;
+  unaryF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, p0: number, p1: number): void;
+  unaryF64: SimdExports['unaryF32'];
   sumF32(p: number, n: number): number;
   sumF64(p: number, n: number): number;
   maxF32(p: number, n: number): number;

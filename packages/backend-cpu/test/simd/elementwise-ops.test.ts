@@ -1,0 +1,151 @@
+// More elementwise ops on the wasm SIMD path, bit-identical to the TS kernels under every build:
+// alpha, maximum/minimum, clamp forms, leakyRelu, pow with scalar exponents, bool/uint8 operands,
+// 0-d tensor operands, views with more than two dims after coalescing, and thread counts.
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  add, clamp, clampMax, clampMin, div, hardtanh, leakyRelu, manualSeed, maximum, minimum, mul, pow, randn, relu6, sub, tensor, where,
+} from '@torchts/core';
+import type { DType, Tensor } from '@torchts/core';
+import { getNumThreads, setNumThreads } from '../../src/index.js';
+import { heap } from '../../src/device.js';
+import { pool } from '../../src/wasm/simd.js';
+import { BUILDS, expectSameAsTs, withKernels } from './helpers.js';
+
+const DTYPES: DType[] = ['float32', 'float64'];
+const initialThreads = getNumThreads();
+afterAll(() => setNumThreads(initialThreads));
+
+/** The bytes of a contiguous tensor. */
+function bytes(t: Tensor): Buffer {
+  const size = t.dtype === 'bool' ? 1 : t.dtype === 'float32' ? 4 : 8;
+  return Buffer.from(new Uint8Array(heap.heapBuffer, t._storage.ptr + t._offset * size, t.numel() * size));
+}
+
+/** Random values with NaN, infinities, signed zeros and subnormals in the first eight places. */
+function values(shape: number[], dtype: DType): Tensor {
+  const x = randn(shape, { dtype });
+  const special = tensor([Number.NaN, Infinity, -Infinity, -0, 0, 1e-40, -1e-310, 3], { dtype });
+  const flatX = x.flatten();
+  const n = Math.min(8, flatX.numel());
+  flatX.narrow(0, 0, n).copy_(special.narrow(0, 0, n));
+  return x;
+}
+
+describe('wasm SIMD elementwise ops vs TS (bit-identical)', () => {
+  it('add/sub with alpha, maximum/minimum, clampMin/clampMax: tensors, scalars, broadcasts, tails', () => {
+    manualSeed(31);
+    for (const dtype of DTYPES) {
+      for (const n of [256, 263, 1031]) {
+        const a = values([n], dtype), b = values([n], dtype).flip(0).contiguous();
+        expectSameAsTs(`add alpha 0.3 [${n}] ${dtype}`, () => add(a, b, { alpha: 0.3 }));
+        expectSameAsTs(`sub alpha -1.7 [${n}] ${dtype}`, () => sub(a, b, { alpha: -1.7 }));
+        expectSameAsTs(`add alpha scalar ${dtype}`, () => add(a, 0.1, { alpha: 3 }));
+        expectSameAsTs(`sub alpha scalar first ${dtype}`, () => sub(0.1 as unknown as Tensor, b, { alpha: 1e-3 }));
+        expectSameAsTs(`maximum [${n}] ${dtype}`, () => maximum(a, b));
+        expectSameAsTs(`minimum [${n}] ${dtype}`, () => minimum(a, b));
+        expectSameAsTs(`clampMin ${dtype}`, () => clampMin(a, -0.25));
+        expectSameAsTs(`clampMax ${dtype}`, () => clampMax(a, 0));
+        expectSameAsTs(`clampMax -0 ${dtype}`, () => clampMax(a, -0));
+      }
+      const m = values([37, 29], dtype), row = values([29], dtype), col = values([37, 1], dtype);
+      expectSameAsTs(`add alpha row ${dtype}`, () => add(m, row, { alpha: 0.7 }));
+      expectSameAsTs(`maximum column ${dtype}`, () => maximum(col, m));
+      expectSameAsTs(`minimum row ${dtype}`, () => minimum(m, row));
+    }
+  });
+
+  it('clamp with scalar bounds, hardtanh, relu6, leakyRelu, pow with exponents 2/0.5/-0.5/-1 (and 3 in TS)', () => {
+    manualSeed(32);
+    for (const dtype of DTYPES) {
+      const x = values([41, 19], dtype).mul(4);
+      const lo0d = tensor(-0.3, { dtype: 'float64' });
+      expectSameAsTs(`clamp ${dtype}`, () => clamp(x, -0.5, 0.75));
+      expectSameAsTs(`clamp 0.1 (rounded to the dtype) ${dtype}`, () => clamp(x, 0.1, 2.2));
+      expectSameAsTs(`clamp min > max ${dtype}`, () => clamp(x, 1, -1));
+      expectSameAsTs(`clamp NaN bound ${dtype}`, () => clamp(x, Number.NaN, 1));
+      expectSameAsTs(`clamp 0-d bound ${dtype}`, () => clamp(x, lo0d, 2));
+      expectSameAsTs(`clamp_ sliced ${dtype}`, () => {
+        const y = x.clone();
+        y.narrow(1, 2, 15).clamp_(-1, 1);
+        return y;
+      });
+      expectSameAsTs(`hardtanh ${dtype}`, () => hardtanh(x));
+      expectSameAsTs(`hardtanh 0.1..2.7 ${dtype}`, () => hardtanh(x, 0.1, 2.7));
+      expectSameAsTs(`relu6 ${dtype}`, () => relu6(x));
+      expectSameAsTs(`leakyRelu ${dtype}`, () => leakyRelu(x));
+      expectSameAsTs(`leakyRelu 0.3 ${dtype}`, () => leakyRelu(x, 0.3));
+      expectSameAsTs(`leakyRelu -2 ${dtype}`, () => leakyRelu(x, -2));
+      for (const e of [2, 0.5, -0.5, -1, 3]) expectSameAsTs(`pow ${e} ${dtype}`, () => pow(x, e));
+      expectSameAsTs(`square sliced ${dtype}`, () => x.narrow(1, 1, 17).square());
+    }
+  });
+
+  it('bool/uint8 operands with float tensors, 0-d tensors of other dtypes, where with promoted branches', () => {
+    manualSeed(33);
+    for (const dtype of DTYPES) {
+      for (const n of [256, 263, 1031]) {
+        const x = values([n], dtype), mask = randn([n]).gt(0), bytes = mask.to('uint8').mul(3);
+        expectSameAsTs(`mask * x [${n}] ${dtype}`, () => mul(mask, x));
+        expectSameAsTs(`x * mask [${n}] ${dtype}`, () => mul(x, mask));
+        expectSameAsTs(`x / uint8 [${n}] ${dtype}`, () => div(x, bytes));
+        expectSameAsTs(`uint8 - x alpha [${n}] ${dtype}`, () => sub(bytes, x, { alpha: 0.5 }));
+        expectSameAsTs(`x + 0-d float64 [${n}] ${dtype}`, () => add(x, tensor(0.1, { dtype: 'float64' })));
+        expectSameAsTs(`x * 0-d int32 [${n}] ${dtype}`, () => mul(x, tensor(7, { dtype: 'int32' })));
+        expectSameAsTs(`x > 0-d float64 [${n}] ${dtype}`, () => x.gt(tensor(0.1, { dtype: 'float64' })));
+        expectSameAsTs(`where 0-d branches [${n}] ${dtype}`, () => where(mask, x, tensor(0.1, { dtype: 'float64' })));
+        expectSameAsTs(`where 0-d int branch [${n}] ${dtype}`, () => where(mask, tensor(2, { dtype: 'int32' }), x));
+      }
+      const m = values([37, 29], dtype), rowMask = randn([29]).gt(0), colMask = randn([37, 1]).gt(0).to('uint8');
+      expectSameAsTs(`row mask * m ${dtype}`, () => mul(rowMask, m));
+      expectSameAsTs(`m * column mask ${dtype}`, () => mul(m, colMask));
+      expectSameAsTs(`bool * bool stays in TS ${dtype}`, () => mul(rowMask, colMask));
+      expectSameAsTs(`int32 * float stays in TS ${dtype}`, () => mul(m, tensor([2], { dtype: 'int32' }).expand([29])));
+    }
+  });
+
+  it('views with more than two dims after coalescing: outer dims looped around the kernel', () => {
+    manualSeed(34);
+    for (const dtype of DTYPES) {
+      const x = values([4, 5, 6, 16], dtype), y = values([5, 4, 6, 16], dtype);
+      const px = x.permute([1, 0, 2, 3]); // [5, 4, 6, 16], inner dim contiguous
+      expectSameAsTs(`add permuted ${dtype}`, () => add(px, y));
+      expectSameAsTs(`mul permuted both ${dtype}`, () => mul(px, y.permute([0, 1, 2, 3])));
+      expectSameAsTs(`sqrt sliced 4-d ${dtype}`, () => x.narrow(1, 1, 3).narrow(3, 2, 13).sqrt());
+      expectSameAsTs(`relu permuted ${dtype}`, () => px.relu());
+      expectSameAsTs(`where permuted ${dtype}`, () => where(px.gt(0), px, y));
+      expectSameAsTs(`lt sliced ${dtype}`, () => x.narrow(2, 1, 4).lt(0.5));
+      expectSameAsTs(`in place into a sliced 4-d view ${dtype}`, () => {
+        const z = x.clone();
+        z.narrow(1, 1, 3).narrow(3, 2, 13).mul_(y.narrow(0, 0, 4).narrow(1, 0, 3).narrow(3, 0, 13).permute([0, 1, 2, 3]));
+        return z;
+      });
+    }
+  });
+
+  it('identical bytes for 1, 2 and 3 threads (row splits and flat blocks)', () => {
+    manualSeed(35);
+    // Past the split thresholds: 2^17 elements per thread for plain ops, 2^14 for exp/tanh.
+    const flat = values([300_001], 'float32'), other = values([300_001], 'float32');
+    const rows = values([300, 1001], 'float64'), bias = values([1001], 'float64');
+    const runs = (): Tensor[] => [add(flat, other), flat.exp(), mul(rows, bias), rows.tanh(), flat.gt(other), where(flat.gt(0), flat, other),
+      clamp(rows, -0.5, 0.5), add(flat, other, { alpha: 0.3 })];
+    for (const build of BUILDS) {
+      const results = [1, 2, 3].map((t) => {
+        setNumThreads(t);
+        return withKernels(build, () => {
+          // With threads, every one of these calls (and the where mask) goes through the pool.
+          const p = t > 1 ? pool()! : null, run = p?.run;
+          let jobs = 0;
+          if (p) p.run = (...a: Parameters<NonNullable<typeof run>>) => { jobs++; return run!.apply(p, a); };
+          try {
+            return runs();
+          } finally {
+            if (p) p.run = run!;
+            expect(jobs, `${build} ${t} threads`).toBe(t > 1 ? 9 : 0); // where's mask is a 9th
+          }
+        });
+      });
+      for (const r of results.slice(1)) r.forEach((t, i) => expect(bytes(t).equals(bytes(results[0]![i]!)), `${build} output ${i}`).toBe(true));
+    }
+  });
+});
