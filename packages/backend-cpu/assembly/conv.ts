@@ -1,4 +1,155 @@
-// Convolution helpers beside im2col/GEMM (src/kernels/nn/conv.ts).
+// Convolution drivers over a range of batch elements, so that src/kernels/nn/conv.ts can split a
+// convolution over the thread pool by batch (each thread with its own im2col matrix and GEMM
+// workspace). Per element and group they do what the TS kernel does: im2col + GEMM (forward,
+// weight gradient) or GEMM + col2im (transposed). The geometry comes as a block of i32 words in
+// the heap (more than a job's argument slots; layout: the P_* offsets, kept in sync with conv.ts).
+
+import { col2im, im2col } from './im2col';
+import { gemm } from './gemm';
+
+const P_X = 0, P_SN = 1, P_SC = 2, P_SD = 3, P_SH = 4, P_SW = 5, P_CG = 6;
+const P_D = 7, P_H = 8, P_W = 9, P_KD = 10, P_KH = 11, P_KW = 12, P_OD = 13, P_OH = 14, P_OW = 15;
+const P_STD = 16, P_STH = 17, P_STW = 18, P_PD = 19, P_PH = 20, P_PW = 21, P_DD = 22, P_DH = 23, P_DW = 24;
+const P_GROUPS = 25, P_OG = 26, P_WEIGHT = 27, P_OUT = 28, P_COUT = 29;
+
+// @ts-ignore: decorator
+@inline function word(p: usize, i: i32): i32 {
+  return load<i32>(p + <usize>i * 4);
+}
+
+/** Unfolds group g of batch element n (channels [g*Cg, (g+1)*Cg)) into col. */
+// @ts-ignore: decorator
+@inline function unfold<T>(p: usize, n: i32, g: i32, col: usize): void {
+  const sC = word(p, P_SC), Cg = word(p, P_CG);
+  const x = <usize>word(p, P_X) + <usize>(n * word(p, P_SN) + g * Cg * sC) * sizeof<T>();
+  im2col<T>(x, sC, word(p, P_SD), word(p, P_SH), word(p, P_SW), Cg,
+    word(p, P_D), word(p, P_H), word(p, P_W), word(p, P_KD), word(p, P_KH), word(p, P_KW),
+    word(p, P_OD), word(p, P_OH), word(p, P_OW), word(p, P_STD), word(p, P_STH), word(p, P_STW),
+    word(p, P_PD), word(p, P_PH), word(p, P_PW), word(p, P_DD), word(p, P_DH), word(p, P_DW), col);
+}
+
+// out[n, g] = W[g] @ col for n in [n0, n1): the direct convolution (no bias).
+// @ts-ignore: decorator
+@inline function convForward<T>(p: usize, n0: i32, n1: i32, col: usize, work: usize): void {
+  const sz = <usize>sizeof<T>();
+  const groups = word(p, P_GROUPS), Og = word(p, P_OG), Cout = word(p, P_COUT);
+  const rows = word(p, P_CG) * word(p, P_KD) * word(p, P_KH) * word(p, P_KW);
+  const L = word(p, P_OD) * word(p, P_OH) * word(p, P_OW);
+  const w = <usize>word(p, P_WEIGHT), out = <usize>word(p, P_OUT);
+  for (let n = n0; n < n1; n++) {
+    for (let g = 0; g < groups; g++) {
+      unfold<T>(p, n, g, col);
+      gemm<T>(Og, L, rows, <T>1, w + <usize>(g * Og * rows) * sz, rows, 1, col, L, 1, <T>0,
+        out + <usize>((n * Cout + g * Og) * L) * sz, L, 1, work);
+    }
+  }
+}
+
+export function convForwardF32(p: usize, n0: i32, n1: i32, col: usize, work: usize): void {
+  convForward<f32>(p, n0, n1, col, work);
+}
+
+export function convForwardF64(p: usize, n0: i32, n1: i32, col: usize, work: usize): void {
+  convForward<f64>(p, n0, n1, col, work);
+}
+
+// Weight gradient of chunks [c0, c1) of `chunk` batch elements each: partial[c] = sum over the
+// chunk's elements of gy[n, g] @ col^T, accumulated in order. P_OUT holds gy (contiguous
+// [N, Cout, L]), P_WEIGHT the partials ([chunks, Cout, rows]).
+// @ts-ignore: decorator
+@inline function convWeightGrad<T>(p: usize, c0: i32, c1: i32, chunk: i32, N: i32, col: usize, work: usize): void {
+  const sz = <usize>sizeof<T>();
+  const groups = word(p, P_GROUPS), Og = word(p, P_OG), Cout = word(p, P_COUT);
+  const rows = word(p, P_CG) * word(p, P_KD) * word(p, P_KH) * word(p, P_KW);
+  const L = word(p, P_OD) * word(p, P_OH) * word(p, P_OW);
+  const gy = <usize>word(p, P_OUT), partials = <usize>word(p, P_WEIGHT);
+  for (let c = c0; c < c1; c++) {
+    const dst = partials + <usize>(c * Cout * rows) * sz;
+    const end = min(N, (c + 1) * chunk);
+    for (let n = c * chunk; n < end; n++) {
+      for (let g = 0; g < groups; g++) {
+        unfold<T>(p, n, g, col);
+        gemm<T>(Og, rows, L, <T>1, gy + <usize>((n * Cout + g * Og) * L) * sz, L, 1, col, 1, L,
+          n == c * chunk ? <T>0 : <T>1, dst + <usize>(g * Og * rows) * sz, rows, 1, work);
+      }
+    }
+  }
+}
+
+export function convWeightGradF32(p: usize, c0: i32, c1: i32, chunk: i32, N: i32, col: usize, work: usize): void {
+  convWeightGrad<f32>(p, c0, c1, chunk, N, col, work);
+}
+
+export function convWeightGradF64(p: usize, c0: i32, c1: i32, chunk: i32, N: i32, col: usize, work: usize): void {
+  convWeightGrad<f64>(p, c0, c1, chunk, N, col, work);
+}
+
+// Transposed convolution of batch elements [n0, n1): col = W[g]^T @ x[n, g], folded (col2im) into
+// out[n, g], which this zeroes first. Here P_D..P_W are the op's input spatial sizes, P_OD..P_OW
+// its output's, P_CG the input channels per group, P_OG the output channels per group; x has
+// contiguous spatial dims.
+// @ts-ignore: decorator
+@inline function convTranspose<T>(p: usize, n0: i32, n1: i32, col: usize, work: usize): void {
+  const sz = <usize>sizeof<T>();
+  const groups = word(p, P_GROUPS), Cing = word(p, P_CG), Coutg = word(p, P_OG), Cout = word(p, P_COUT);
+  const KD = word(p, P_KD), KH = word(p, P_KH), KW = word(p, P_KW);
+  const ID = word(p, P_D), IH = word(p, P_H), IW = word(p, P_W), OD = word(p, P_OD), OH = word(p, P_OH), OW = word(p, P_OW);
+  const rows = Coutg * KD * KH * KW;
+  const Lin = ID * IH * IW, Lout = OD * OH * OW;
+  const x = <usize>word(p, P_X), sN = word(p, P_SN), sC = word(p, P_SC);
+  const w = <usize>word(p, P_WEIGHT), out = <usize>word(p, P_OUT);
+  memory.fill(out + <usize>(n0 * Cout * Lout) * sz, 0, <usize>((n1 - n0) * Cout * Lout) * sz);
+  for (let n = n0; n < n1; n++) {
+    for (let g = 0; g < groups; g++) {
+      gemm<T>(rows, Lin, Cing, <T>1, w + <usize>(g * Cing * rows) * sz, 1, rows,
+        x + <usize>(n * sN + g * Cing * sC) * sz, sC, 1, <T>0, col, Lin, 1, work);
+      col2im<T>(col, out + <usize>((n * Cout + g * Coutg) * Lout) * sz, Coutg, ID, IH, IW, KD, KH, KW, OD, OH, OW,
+        word(p, P_STD), word(p, P_STH), word(p, P_STW), word(p, P_PD), word(p, P_PH), word(p, P_PW),
+        word(p, P_DD), word(p, P_DH), word(p, P_DW));
+    }
+  }
+}
+
+export function convTransposeF32(p: usize, n0: i32, n1: i32, col: usize, work: usize): void {
+  convTranspose<f32>(p, n0, n1, col, work);
+}
+
+export function convTransposeF64(p: usize, n0: i32, n1: i32, col: usize, work: usize): void {
+  convTranspose<f64>(p, n0, n1, col, work);
+}
+
+// dst[i] = src[0][i] + src[1][i] + ... + src[count-1][i], added in that order (the weight
+// gradient's chunk partials; `len` elements each, contiguous one after another).
+// @ts-ignore: decorator
+@inline function sumPartials<T>(dst: usize, src: usize, count: i32, len: i32): void {
+  const sz = <usize>sizeof<T>();
+  const lanes = 16 / <i32>sz;
+  const stride = <usize>len * sz;
+  let i = 0;
+  for (; i + lanes <= len; i += lanes) {
+    const off = <usize>i * sz;
+    let acc = v128.load(src + off);
+    for (let c = 1; c < count; c++) {
+      const v = v128.load(src + <usize>c * stride + off);
+      acc = sz == 4 ? f32x4.add(acc, v) : f64x2.add(acc, v);
+    }
+    v128.store(dst + off, acc);
+  }
+  for (; i < len; i++) {
+    const off = <usize>i * sz;
+    let acc = load<T>(src + off);
+    for (let c = 1; c < count; c++) acc += load<T>(src + <usize>c * stride + off);
+    store<T>(dst + off, acc);
+  }
+}
+
+export function sumPartialsF32(dst: usize, src: usize, count: i32, len: i32): void {
+  sumPartials<f32>(dst, src, count, len);
+}
+
+export function sumPartialsF64(dst: usize, src: usize, count: i32, len: i32): void {
+  sumPartials<f64>(dst, src, count, len);
+}
 
 // out[n, c, :] += bias[c] over a contiguous [N, C, L] block: the convolution's bias.
 // @ts-ignore: decorator

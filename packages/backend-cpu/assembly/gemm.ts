@@ -170,7 +170,7 @@ export function gemmWorkspaceBytes(): i32 {
 // ---- driver ------------------------------------------------------------------------------------
 
 // @ts-ignore: decorator
-@inline function gemm<T>(
+@inline export function gemm<T>(
   m: i32, n: i32, k: i32, alpha: T,
   a: usize, rsA: usize, csA: usize,
   b: usize, rsB: usize, csB: usize,

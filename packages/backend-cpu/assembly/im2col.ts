@@ -21,7 +21,7 @@
 }
 
 // @ts-ignore: decorator
-@inline function im2col<T>(
+@inline export function im2col<T>(
   x: usize, sC: i32, sD: i32, sH: i32, sW: i32, C: i32,
   D: i32, H: i32, W: i32, KD: i32, KH: i32, KW: i32, OD: i32, OH: i32, OW: i32,
   sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32, col: usize,
@@ -98,7 +98,7 @@ export function im2colF64(
 // windows in the same order as the TS col2im (so the sums are identical).
 
 // @ts-ignore: decorator
-@inline function col2im<T>(
+@inline export function col2im<T>(
   col: usize, out: usize, C: i32, ID: i32, IH: i32, IW: i32, KD: i32, KH: i32, KW: i32, OD: i32, OH: i32, OW: i32,
   sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32,
 ): void {

@@ -8,4 +8,4 @@ export { col2imF32, col2imF64, im2colF32, im2colF64 } from './im2col';
 export { softmaxRowsF32 } from './softmax';
 export { avgPoolBackwardF32, avgPoolBackwardF64, avgPoolF32, avgPoolF64, maxPoolF32, maxPoolF64 } from './pool';
 export { gatherF32, gatherF64, scatterF32, scatterF64 } from './gather';
-export { addChannelBiasF32, addChannelBiasF64 } from './conv';
+export { addChannelBiasF32, addChannelBiasF64, convForwardF32, convForwardF64, convTransposeF32, convTransposeF64, convWeightGradF32, convWeightGradF64, sumPartialsF32, sumPartialsF64 } from './conv';

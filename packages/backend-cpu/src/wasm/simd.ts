@@ -64,6 +64,14 @@ export interface SimdExports {
   scatterF64: SimdExports['scatterF32'];
   addChannelBiasF32(out: number, bias: number, biasStride: number, N: number, C: number, L: number): void;
   addChannelBiasF64: SimdExports['addChannelBiasF32'];
+  convForwardF32(p: number, n0: number, n1: number, col: number, work: number): void;
+  convForwardF64: SimdExports['convForwardF32'];
+  convTransposeF32: SimdExports['convForwardF32'];
+  convTransposeF64: SimdExports['convForwardF32'];
+  convWeightGradF32(p: number, c0: number, c1: number, chunk: number, N: number, col: number, work: number): void;
+  convWeightGradF64: SimdExports['convWeightGradF32'];
+  sumPartialsF32(dst: number, src: number, count: number, len: number): void;
+  sumPartialsF64: SimdExports['sumPartialsF32'];
   gemmF64(m: number, n: number, k: number, alpha: number, a: number, rsA: number, csA: number, b: number, rsB: number,
     csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
 }
@@ -75,7 +83,8 @@ const REQUIRED: (keyof SimdExports)[] = [
   'col2imF32', 'col2imF64', 'softmaxRowsF32',
   'maxPoolF32', 'maxPoolF64', 'avgPoolF32', 'avgPoolF64', 'avgPoolBackwardF32', 'avgPoolBackwardF64',
   'gatherF32', 'gatherF64', 'scatterF32', 'scatterF64',
-  'addChannelBiasF32', 'addChannelBiasF64',
+  'addChannelBiasF32', 'addChannelBiasF64', 'convForwardF32', 'convForwardF64', 'convTransposeF32', 'convTransposeF64',
+  'convWeightGradF32', 'convWeightGradF64', 'sumPartialsF32', 'sumPartialsF64',
 ];
 const FILES: Record<Exclude<CpuKernels, 'ts'>, string> = { relaxed: 'simd-relaxed.wasm', simd: 'simd.wasm' };
 

@@ -3,12 +3,15 @@
  * convolution backward computes it: per batch element and group, the input patches are unfolded
  * (im2col, [C/g * kernel, outputSpatial]) and dW[group] += gy[n, group] @ col^T — a GEMM whose depth
  * is the output's spatial size, accumulated over the batch in the weight's dtype (beta = 1 after
- * the first element). The transposed operand is absorbed by the GEMM's packing.
+ * the first element). The transposed operand is absorbed by the GEMM's packing. With the wasm
+ * kernels the batch is cut into fixed chunks whose partial sums are added in order (src/wasm/conv.ts),
+ * so that threads can share the work without changing the result.
  */
 import type { Tensor } from '@torchts/core';
 import { readAccess, writeAccess } from '../access.js';
 import { gemm } from '../linalg/gemm.js';
 import { colBuffer, geometry, im2col, to3, volume } from './im2col.js';
+import { simdConvWeightGrad } from '../../wasm/conv.js';
 
 export function convolutionBackwardWeightKernel(
   out: Tensor, input: Tensor, gradOutput: Tensor, stride: number[], padding: number[], dilation: number[], groups: number,
@@ -23,8 +26,11 @@ export function convolutionBackwardWeightKernel(
   const L = volume(geo.out);
   const xs = xa.strides;
   const channelStrides = [xs[1]!, ...to3(xs.slice(2), 0)];
-  const col = colBuffer(xa.arr, rows * L);
-  for (let n = 0; n < N; n++) {
+  const problem = {
+    N, groups, Cg, Og, Cout: O, geo, x: xa.arr, xOff: xa.off, xStrides: [xs[0]!, ...channelStrides], w: oa.arr, wOff: 0, out: ga.arr, outOff: ga.off,
+  };
+  const col = simdConvWeightGrad(problem, oa.arr, oa.off) ? null : colBuffer(xa.arr, rows * L);
+  for (let n = 0; col && n < N; n++) {
     for (let g = 0; g < groups; g++) {
       im2col(xa.arr, xa.off + n * xs[0]! + g * Cg * xs[1]!, channelStrides, Cg, geo, col);
       gemm(Og, rows, L, 1,

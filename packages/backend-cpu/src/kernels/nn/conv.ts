@@ -7,6 +7,8 @@
  *   the window hangs over the padding), then out[n, group] = W[group] @ col;
  * - transposed: col = W[group]^T @ x[n, group], then col is folded back (col2im: overlapping
  *   windows add up) into the output.
+ * With the wasm kernels, src/wasm/conv.ts runs the same per-element steps in wasm, split over the
+ * thread pool by batch element; these loops are the TS fallback.
  * The GEMM is linalg's array-level one, fed views of the weight, `col` and the output in place.
  * `col` is one heap scratch block per array kind (kernels run synchronously), of the input's
  * array kind, so the GEMM's loops stay monomorphic and the wasm GEMM can address it.
@@ -15,6 +17,7 @@ import type { Tensor } from '@torchts/core';
 import { readAccess, writeAccess } from '../access.js';
 import type { NumArray } from '../access.js';
 import { inHeap, simd } from '../../wasm/simd.js';
+import { simdConvForward, simdConvTranspose } from '../../wasm/conv.js';
 import { gemm } from '../linalg/gemm.js';
 import { col2im, colBuffer, geometry, im2col, to3, volume } from './im2col.js';
 
@@ -39,8 +42,9 @@ export function convolutionKernel(
     const Cg = weight._shape[1]!;
     const Og = weight._shape[0]! / groups;
     const rows = Cg * K;
-    const col = colBuffer(xa.arr, rows * Lout);
-    for (let n = 0; n < N; n++) {
+    const problem = { N, groups, Cg, Og, Cout, geo, x: xa.arr, xOff: xa.off, xStrides: [sN, xs[1]!, ...spatialStrides], w: wa.arr, wOff: wa.off, out: o, outOff: oa.off };
+    const col = simdConvForward(problem) ? null : colBuffer(xa.arr, rows * Lout);
+    for (let n = 0; col && n < N; n++) {
       for (let g = 0; g < groups; g++) {
         im2col(xa.arr, xa.off + n * sN + g * Cg * xs[1]!, [xs[1]!, ...spatialStrides], Cg, geo, col);
         gemm(Og, Lout, rows, 1,
@@ -54,9 +58,10 @@ export function convolutionKernel(
     const Cing = input._shape[1]! / groups;
     const Coutg = weight._shape[1]!;
     const rows = Coutg * K;
-    const col = colBuffer(xa.arr, rows * Lin);
-    o.fill(0, oa.off, oa.off + N * Cout * Lout);
-    for (let n = 0; n < N; n++) {
+    const problem = { N, groups, Cg: Cing, Og: Coutg, Cout, geo, x: xa.arr, xOff: xa.off, xStrides: [sN, xs[1]!, ...spatialStrides], w: wa.arr, wOff: wa.off, out: o, outOff: oa.off };
+    const col = simdConvTranspose(problem) ? null : colBuffer(xa.arr, rows * Lin);
+    if (col) o.fill(0, oa.off, oa.off + N * Cout * Lout);
+    for (let n = 0; col && n < N; n++) {
       for (let g = 0; g < groups; g++) {
         gemm(rows, Lin, Cing, 1,
           { arr: wa.arr, off: wa.off + g * Cing * rows, rs: 1, cs: rows },

@@ -1,0 +1,71 @@
+// The wasm convolution drivers (src/wasm/conv.ts, assembly/conv.ts) against the TS loops: forward,
+// transposed and weight gradient over groups, strides, padding, dilation, 1-3 spatial dims, both
+// float dtypes; and identical bytes for 1, 2 and 3 threads (batch split; chunked weight gradient).
+import { afterAll, describe, expect, it } from 'vitest';
+import { getNumThreads, setNumThreads } from '../../src/index.js';
+import { convolution, convolutionBackwardWeight, manualSeed, randn } from '@torchts/core';
+import type { DType, Tensor } from '@torchts/core';
+import { BUILDS, expectIdentical, expectWithin, withKernels } from './helpers.js';
+
+const initial = getNumThreads();
+afterAll(() => setNumThreads(initial));
+
+interface Case {
+  label: string;
+  x: number[];
+  w: number[];
+  stride: number[];
+  padding: number[];
+  dilation: number[];
+  groups: number;
+  transposed?: boolean;
+  outputPadding?: number[];
+}
+
+const CASES: Case[] = [
+  // Big enough to be split over threads: forward by element, weight gradient in 4 chunks of 13.
+  { label: 'LeNet conv1', x: [40, 1, 28, 28], w: [6, 1, 5, 5], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 },
+  { label: '2d groups, stride, padding, dilation', x: [5, 4, 11, 9], w: [6, 2, 3, 2], stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 },
+  { label: 'depthwise 3x3', x: [4, 6, 10, 10], w: [6, 1, 3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 6 },
+  { label: '1d', x: [7, 3, 30], w: [5, 3, 4], stride: [3], padding: [2], dilation: [2], groups: 1 },
+  { label: '3d', x: [3, 2, 5, 6, 7], w: [4, 2, 2, 3, 2], stride: [1, 2, 1], padding: [1, 0, 1], dilation: [1, 1, 2], groups: 1 },
+  { label: '2d transposed, groups, output padding', x: [5, 4, 6, 5], w: [4, 3, 3, 2], stride: [2, 2], padding: [1, 0], dilation: [1, 1], groups: 2, transposed: true, outputPadding: [1, 1] },
+  { label: '2d transposed, split over threads', x: [6, 16, 16, 16], w: [16, 8, 3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: true, outputPadding: [1, 1] },
+  { label: '1d transposed, dilation', x: [6, 3, 9], w: [3, 2, 3], stride: [1], padding: [1], dilation: [2], groups: 1, transposed: true, outputPadding: [1] },
+];
+
+function run(c: Case, x: Tensor, w: Tensor, gy: Tensor | null): Tensor[] {
+  const out = convolution(x, w, null, c.stride, c.padding, c.dilation, Boolean(c.transposed), c.outputPadding ?? c.stride.map(() => 0), c.groups);
+  if (!gy || c.transposed) return [out];
+  return [out, convolutionBackwardWeight(x, gy, [...w.shape], c.stride, c.padding, c.dilation, c.groups)];
+}
+
+describe('wasm convolution drivers', () => {
+  for (const dtype of ['float32', 'float64'] as DType[]) {
+    for (const c of CASES) {
+      it(`${c.label} (${dtype}): as the TS kernels; the same bytes for 1, 2 and 3 threads`, () => {
+        manualSeed(3);
+        // A non-contiguous input (a transposed view of the last two dims) for the direct cases.
+        const x = c.transposed || c.x.length < 4 ? randn(c.x, { dtype }) : randn([...c.x.slice(0, -2), c.x.at(-1)!, c.x.at(-2)!], { dtype }).transpose(-1, -2);
+        const w = randn(c.w, { dtype });
+        const probe = withKernels('ts', () => run(c, x, w, null))[0]!;
+        const gy = randn([...probe.shape], { dtype });
+        setNumThreads(1);
+        const want = withKernels('ts', () => run(c, x, w, gy));
+        const tol = dtype === 'float32' ? 1e-5 : 1e-13;
+        for (const build of BUILDS) {
+          const results = [1, 2, 3].map((t) => {
+            setNumThreads(t);
+            return withKernels(build, () => run(c, x, w, gy));
+          });
+          results[0]!.forEach((r, i) => {
+            const scale = want[i]!.abs().add(1);
+            expectWithin(r, want[i]!, scale, tol * 100, `${c.label} ${build} output ${i}`);
+          });
+          for (const r of results.slice(1)) r.forEach((t, i) => expectIdentical(t, results[0]![i]!, `${c.label} ${build} threads, output ${i}`));
+        }
+        expect(want.length).toBe(c.transposed ? 1 : 2);
+      });
+    }
+  }
+});
