@@ -5,7 +5,9 @@
  *   clampMin/clampMax; relu, neg, abs, exp, log, tanh, sigmoid, silu, sqrt, rsqrt, reciprocal,
  *   hardtanh, leakyRelu; pow with a scalar exponent 2, 0.5, -0.5 or -1; clamp with scalar bounds;
  *   eq/ne/lt/le/gt/ge into a bool output; where with a bool/uint8 condition,
- * - the compute dtype is float32 or float64 and every tensor operand has it, except that binary
+ * - int32 add/sub (alpha 1)/mul (wrapping at 32 bits), bitwise and/or/xor, maximum/minimum,
+ *   clampMin/clampMax and the comparisons take int32 kernels (assembly/elementwise-int.ts),
+ * - the compute dtype is float32 or float64 (or int32, above) and every tensor operand has it, except that binary
  *   arithmetic also reads bool/uint8 operands (converted on load: `mask.mul(x)`), and 0-d tensors
  *   of any dtype are read as scalars (cast to the compute dtype as the TS kernels cast them),
  * - after coalescing (iterate.ts) the output is contiguous along the innermost dim and every input
@@ -34,6 +36,10 @@ const MIN_PER_THREAD_MATH = 1 << 14;
 const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, clampMin: 4, clampMax: 5 };
 const ADD_ALPHA = 6, SUB_ALPHA = 7;
 const COMPARE: Record<string, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
+/** int32 arithmetic (assembly/elementwise-int.ts): wraps at 32 bits as the TS kernels' stores do. */
+const INT_BINARY: Record<string, number> = {
+  add: 0, sub: 1, mul: 2, bitwiseAnd: 3, bitwiseOr: 4, bitwiseXor: 5, maximum: 6, minimum: 7, clampMin: 6, clampMax: 7,
+};
 const UNARY: Record<string, number> = {
   relu: 0, neg: 1, abs: 2, exp: 3, log: 4, tanh: 5, sigmoid: 6, sqrt: 7, rsqrt: 8, silu: 9, reciprocal: 10, hardtanh: 12, leakyRelu: 13,
 };
@@ -94,14 +100,19 @@ function source(x: Operand, shape: readonly number[], compute: DType, bytes: boo
     return { ptr: scalarSlot(castValue(acc.arr[acc.off]!, compute), compute), size: 0, strides: zeros };
   }
   if (x._dtype !== compute && !(bytes && isByte(x._dtype))) return null;
-  const size = x._dtype === compute ? (compute === 'float32' ? 4 : 8) : 1;
+  const size = x._dtype === compute ? elementSize(compute) : 1;
   return { ptr: x._storage.ptr + x._offset * size, size, strides: broadcastStrides(x, shape) };
 }
 
-/** A value in the compute dtype, in a heap slot wasm (and the workers) can read. */
+function elementSize(dtype: DType): number {
+  return dtype === 'float64' ? 8 : 4;
+}
+
+/** A value in the compute dtype (float32, float64 or int32), in a heap slot wasm (and the workers) can read. */
 function scalarSlot(v: number, dtype: DType): number {
   const ptr = heap.scratch('elementwise.scalars', 32) + (slotIndex++ & 3) * 8;
   if (dtype === 'float32') new Float32Array(heap.heapBuffer, ptr, 1)[0] = v;
+  else if (dtype === 'int32') new Int32Array(heap.heapBuffer, ptr, 1)[0] = v;
   else new Float64Array(heap.heapBuffer, ptr, 1)[0] = v;
   return ptr;
 }
@@ -136,7 +147,8 @@ function planWalk(shape: readonly number[], sources: Source[]): Walk | null {
   return { outer: plan.shape.slice(0, Math.max(0, nd - 2)), outerStrides: plan.strides.map((s) => s.slice(0, Math.max(0, nd - 2))), rows, len, row, inner };
 }
 
-type KernelName = 'binaryF32' | 'binaryF64' | 'compareF32' | 'compareF64' | 'unaryF32' | 'unaryF64' | 'whereF32' | 'whereF64';
+type KernelName = 'binaryF32' | 'binaryF64' | 'binaryI32' | 'compareF32' | 'compareF64' | 'compareI32' | 'unaryF32' | 'unaryF64' |
+  'whereF32' | 'whereF64';
 /** Kernel arguments for `rows` x `len` elements from the given operand addresses. */
 type Args = (rows: number, len: number, ptrs: number[]) => number[];
 
@@ -193,9 +205,16 @@ function binaryCode(name: string, params: unknown): { code: number; alpha: numbe
 export function simdBinary(op: Op, ts: BinaryKernel): BinaryKernel {
   const name = op.name;
   const cmp = COMPARE[name];
-  if (BINARY[name] === undefined && cmp === undefined && name !== 'pow') return ts;
+  const int = INT_BINARY[name];
+  if (BINARY[name] === undefined && cmp === undefined && int === undefined && name !== 'pow') return ts;
   return (out, a, b, compute, params) => {
-    if (!simd() || !isFloat(compute) || out.numel() < MIN_ELEMENTS) return ts(out, a, b, compute, params);
+    if (!simd() || out.numel() < MIN_ELEMENTS) return ts(out, a, b, compute, params);
+    if (compute === 'int32') {
+      const code = cmp ?? int;
+      if (code === undefined || !runInt(code, cmp !== undefined, out, a, b, params)) ts(out, a, b, compute, params);
+      return;
+    }
+    if (!isFloat(compute)) return ts(out, a, b, compute, params);
     if (name === 'pow') {
       const code = typeof a === 'object' && typeof b === 'number' ? POW_AS_UNARY.get(b) : undefined;
       if (code === undefined || !runUnary(code, out, a as Tensor, compute, 0, 0)) ts(out, a, b, compute, params);
@@ -223,6 +242,22 @@ function runBinary(name: string, out: Tensor, a: Operand, b: Operand, compute: '
   const [r, i] = [walk.row, walk.inner];
   launch(sz === 4 ? 'binaryF32' : 'binaryF64', walk, sources, MIN_PER_THREAD, (rows, len, p) =>
     [bc.code, rows, len, p[0]!, r[0]!, p[1]!, r[1]!, i[1]!, ka, p[2]!, r[2]!, i[2]!, kb, bc.alpha]);
+  return true;
+}
+
+/** int32 arithmetic (alpha 1) or comparisons into bool. */
+function runInt(code: number, compare: boolean, out: Tensor, a: Operand, b: Operand, params: unknown): boolean {
+  if (out._dtype !== (compare ? 'bool' : 'int32') || ((params as { alpha?: number } | undefined)?.alpha ?? 1) !== 1) return false;
+  if ((typeof a === 'object' && partialOverlap(out, a, 4)) || (typeof b === 'object' && partialOverlap(out, b, 4))) return false;
+  const shape = out._shape;
+  const sa = source(a, shape, 'int32', false), sb = source(b, shape, 'int32', false);
+  if (!sa || !sb) return false;
+  const sources = [outSource(out, compare ? 1 : 4), sa, sb];
+  const walk = planWalk(shape, sources);
+  if (!walk || (walk.inner[1] === 0 && walk.inner[2] === 0)) return false;
+  const [r, i] = [walk.row, walk.inner];
+  launch(compare ? 'compareI32' : 'binaryI32', walk, sources, MIN_PER_THREAD, (rows, len, p) =>
+    [code, rows, len, p[0]!, r[0]!, p[1]!, r[1]!, i[1]!, p[2]!, r[2]!, i[2]!]);
   return true;
 }
 

@@ -26,6 +26,8 @@ export interface SimdExports {
     csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
   binaryF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, ak: number, b: number, brs: number, bcs: number, bk: number, alpha: number): void;
   binaryF64: SimdExports['binaryF32'];
+  binaryI32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
+  compareI32: SimdExports['binaryI32'];
   compareF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   compareF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   whereF32(rows: number, len: number, o: number, ors: number, c: number, crs: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
@@ -77,7 +79,7 @@ export interface SimdExports {
 }
 
 const REQUIRED: (keyof SimdExports)[] = [
-  'relaxed', 'gemmWorkspaceBytes', 'gemmF32', 'gemmF64', 'binaryF32', 'binaryF64', 'compareF32', 'compareF64', 'unaryF32', 'unaryF64',
+  'relaxed', 'gemmWorkspaceBytes', 'gemmF32', 'gemmF64', 'binaryF32', 'binaryF64', 'binaryI32', 'compareI32', 'compareF32', 'compareF64', 'unaryF32', 'unaryF64',
   'whereF32', 'whereF64',
   'sumF32', 'sumF64', 'maxF32', 'maxF64', 'minF32', 'minF64', 'im2colF32', 'im2colF64',
   'col2imF32', 'col2imF64', 'softmaxRowsF32',
