@@ -4,42 +4,34 @@
 import { describe, it } from 'vitest';
 import { abs, add, cat, div, eq, ge, gt, le, lt, manualSeed, mul, ne, neg, randn, relu, sub, tensor, where } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
-import { BUILDS, expectIdentical, expectSameAsTs, withKernels } from './helpers.js';
+import { BUILDS, expectIdentical, expectSameAsTs, specialValues, withKernels } from './helpers.js';
 
 const DTYPES: DType[] = ['float32', 'float64'];
 
 const compare = expectSameAsTs;
 
-/** Random values with special ones mixed in. */
-function values(shape: number[], dtype: DType): Tensor {
-  const x = randn(shape, { dtype });
-  const special = tensor([Number.NaN, Infinity, -Infinity, -0, 0, 1e-40, -1e-310, 3], { dtype });
-  const flatX = x.flatten();
-  flatX.narrow(0, 0, Math.min(8, flatX.numel())).copy_(special.narrow(0, 0, Math.min(8, flatX.numel())));
-  return x;
-}
 
 describe('wasm SIMD elementwise vs TS (bit-identical)', () => {
   it('binary add/sub/mul/div: same shape, scalars, row/column/batched broadcasts, sliced rows', () => {
     manualSeed(5);
     for (const dtype of DTYPES) {
       for (const n of [256, 263, 1031]) {
-        const a = values([n], dtype), b = values([n], dtype);
+        const a = specialValues([n], dtype), b = specialValues([n], dtype);
         for (const [name, f] of [['add', add], ['sub', sub], ['mul', mul], ['div', div]] as const) {
           compare(`${name} [${n}] ${dtype}`, () => f(a, b));
           compare(`${name} tensor-scalar ${dtype}`, () => f(a, 0.1));
           compare(`${name} scalar-tensor ${dtype}`, () => f(0.1 as unknown as Tensor, b));
         }
       }
-      const m = values([37, 29], dtype), row = values([29], dtype), col = values([37, 1], dtype);
+      const m = specialValues([37, 29], dtype), row = specialValues([29], dtype), col = specialValues([37, 1], dtype);
       compare(`add row ${dtype}`, () => add(m, row));
       compare(`sub row first ${dtype}`, () => sub(row, m));
       compare(`div column ${dtype}`, () => div(m, col));
       compare(`div column first ${dtype}`, () => div(col, m));
-      const batched = values([3, 37, 29], dtype);
+      const batched = specialValues([3, 37, 29], dtype);
       compare(`mul batched row ${dtype}`, () => mul(batched, row));
       compare(`add batched matrix ${dtype}`, () => add(batched, m));
-      const wide = values([40, 50], dtype);
+      const wide = specialValues([40, 50], dtype);
       compare(`add sliced rows ${dtype}`, () => add(wide.narrow(1, 3, 40), wide.narrow(1, 0, 40)));
       compare(`sub transposed (TS path) ${dtype}`, () => sub(wide.t(), wide.t().contiguous()));
     }
@@ -49,15 +41,15 @@ describe('wasm SIMD elementwise vs TS (bit-identical)', () => {
     manualSeed(13);
     for (const dtype of DTYPES) {
       for (const n of [256, 263, 1031]) {
-        const a = values([n], dtype);
+        const a = specialValues([n], dtype);
         const b = a.clone();
-        b.narrow(0, 100, n - 100).copy_(values([n - 100], dtype)); // equal on the first 100 (NaN, -0 vs 0 among them)
+        b.narrow(0, 100, n - 100).copy_(specialValues([n - 100], dtype)); // equal on the first 100 (NaN, -0 vs 0 among them)
         for (const [name, f] of [['eq', eq], ['ne', ne], ['lt', lt], ['le', le], ['gt', gt], ['ge', ge]] as const) {
           compare(`${name} [${n}] ${dtype}`, () => f(a, b));
           compare(`${name} tensor-scalar ${dtype}`, () => f(a, 0.25));
         }
       }
-      const m = values([37, 29], dtype), row = values([29], dtype);
+      const m = specialValues([37, 29], dtype), row = specialValues([29], dtype);
       compare(`lt row ${dtype}`, () => lt(m, row));
       compare(`ge row first ${dtype}`, () => ge(row, m));
     }
@@ -67,7 +59,7 @@ describe('wasm SIMD elementwise vs TS (bit-identical)', () => {
     manualSeed(14);
     for (const dtype of DTYPES) {
       for (const n of [256, 263, 1031]) {
-        const x = values([n], dtype), y = values([n], dtype).flip(0).contiguous();
+        const x = specialValues([n], dtype), y = specialValues([n], dtype).flip(0).contiguous();
         const mask = randn([n]).gt(0);
         compare(`where [${n}] ${dtype}`, () => where(mask, x, y));
         compare(`where(mask, 0, g) [${n}] ${dtype}`, () => where(mask, 0, y));
@@ -75,7 +67,7 @@ describe('wasm SIMD elementwise vs TS (bit-identical)', () => {
         compare(`where(mask, 1, -1) [${n}] ${dtype}`, () => where(mask, 1, -1));
         compare(`where uint8 mask [${n}] ${dtype}`, () => where(mask.to('uint8').mul(7), x, y));
       }
-      const m = values([37, 29], dtype), rowMask = randn([29]).gt(0), colMask = randn([37, 1]).gt(0);
+      const m = specialValues([37, 29], dtype), rowMask = randn([29]).gt(0), colMask = randn([37, 1]).gt(0);
       compare(`where row mask ${dtype}`, () => where(rowMask, m, 0));
       compare(`where column mask (TS path) ${dtype}`, () => where(colMask, m, 0));
       const tMask = randn([29, 37]).gt(0).t();
@@ -110,7 +102,7 @@ describe('wasm SIMD elementwise vs TS (bit-identical)', () => {
   it('unary relu/neg/abs: contiguous and row-sliced, special values', () => {
     manualSeed(8);
     for (const dtype of DTYPES) {
-      const x = values([19, 41], dtype);
+      const x = specialValues([19, 41], dtype);
       for (const [name, f] of [['relu', relu], ['neg', neg], ['abs', abs]] as const) {
         compare(`${name} ${dtype}`, () => f(x));
         compare(`${name} sliced ${dtype}`, () => f(x.narrow(1, 2, 30)));

@@ -2,7 +2,8 @@
 import { expect } from 'vitest';
 import { cpuKernels, setCpuKernels } from '../../src/index.js';
 import type { CpuKernels } from '../../src/index.js';
-import type { Tensor } from '@torchts/core';
+import { randn, tensor } from '@torchts/core';
+import type { DType, Tensor } from '@torchts/core';
 
 /** The wasm builds that load here: both on Node 20 once the package is built (vitest's setup builds it). */
 export const BUILDS: Exclude<CpuKernels, 'ts'>[] = (['simd', 'relaxed'] as const).filter((kind) => {
@@ -76,4 +77,14 @@ export function expectSameAsTs(what: string, run: () => Tensor | Tensor[]): void
     expect(got.length, what).toBe(want.length);
     got.forEach((t, i) => expectIdentical(t, want[i]!, `${what}${want.length > 1 ? ` output ${i}` : ''} (${build})`));
   }
+}
+
+/** Random values with NaN, infinities, signed zeros and subnormals in the first eight places. */
+export function specialValues(shape: number[], dtype: DType): Tensor {
+  const x = randn(shape, { dtype });
+  const special = tensor([Number.NaN, Infinity, -Infinity, -0, 0, 1e-40, -1e-310, 3], { dtype });
+  const flatX = x.flatten();
+  const n = Math.min(8, flatX.numel());
+  flatX.narrow(0, 0, n).copy_(special.narrow(0, 0, n));
+  return x;
 }
