@@ -2,7 +2,7 @@
 // results, including NaN, infinities, -0 and subnormals, for every layout the wasm path takes and
 // the ones it must leave to TS (partial overlap, casts, small tensors).
 import { describe, it } from 'vitest';
-import { abs, add, cat, div, eq, ge, gt, le, lt, manualSeed, mul, ne, neg, randn, relu, sub, tensor, where } from '@torchts/core';
+import { abs, add, cat, div, eq, ge, gt, le, lt, manualSeed, mul, ne, neg, randn, relu, sub, where } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
 import { BUILDS, expectIdentical, expectSameAsTs, specialValues, withKernels } from './helpers.js';
 
