@@ -11,21 +11,35 @@ const P_X = 0, P_SN = 1, P_SC = 2, P_SD = 3, P_SH = 4, P_SW = 5, P_CG = 6;
 const P_D = 7, P_H = 8, P_W = 9, P_KD = 10, P_KH = 11, P_KW = 12, P_OD = 13, P_OH = 14, P_OW = 15;
 const P_STD = 16, P_STH = 17, P_STW = 18, P_PD = 19, P_PH = 20, P_PW = 21, P_DD = 22, P_DH = 23, P_DW = 24;
 const P_GROUPS = 25, P_OG = 26, P_WEIGHT = 27, P_OUT = 28, P_COUT = 29;
+// 1 when the patches matrix is the input itself (a 1x1 kernel, stride 1, no padding, contiguous
+// spatial dims): the GEMM then reads x in place (row stride sC) and im2col is skipped.
+const P_POINTWISE = 30;
 
 // @ts-ignore: decorator
 @inline function word(p: usize, i: i32): i32 {
   return load<i32>(p + <usize>i * 4);
 }
 
-/** Unfolds group g of batch element n (channels [g*Cg, (g+1)*Cg)) into col. */
+/**
+ * The patches matrix [Cg * kernel, L] of group g of batch element n, and its row stride: x itself
+ * for pointwise convolutions, else unfolded into col.
+ */
 // @ts-ignore: decorator
-@inline function unfold<T>(p: usize, n: i32, g: i32, col: usize): void {
+@inline function unfold<T>(p: usize, n: i32, g: i32, col: usize): usize {
   const sC = word(p, P_SC), Cg = word(p, P_CG);
   const x = <usize>word(p, P_X) + <usize>(n * word(p, P_SN) + g * Cg * sC) * sizeof<T>();
+  if (word(p, P_POINTWISE)) return x;
   im2col<T>(x, sC, word(p, P_SD), word(p, P_SH), word(p, P_SW), Cg,
     word(p, P_D), word(p, P_H), word(p, P_W), word(p, P_KD), word(p, P_KH), word(p, P_KW),
     word(p, P_OD), word(p, P_OH), word(p, P_OW), word(p, P_STD), word(p, P_STH), word(p, P_STW),
     word(p, P_PD), word(p, P_PH), word(p, P_PW), word(p, P_DD), word(p, P_DH), word(p, P_DW), col);
+  return col;
+}
+
+/** Row stride (elements) of the matrix unfold() returns. */
+// @ts-ignore: decorator
+@inline function patchRowStride(p: usize, L: i32): i32 {
+  return word(p, P_POINTWISE) ? word(p, P_SC) : L;
 }
 
 // out[n, g] = W[g] @ col for n in [n0, n1): the direct convolution (no bias).
@@ -38,8 +52,8 @@ const P_GROUPS = 25, P_OG = 26, P_WEIGHT = 27, P_OUT = 28, P_COUT = 29;
   const w = <usize>word(p, P_WEIGHT), out = <usize>word(p, P_OUT);
   for (let n = n0; n < n1; n++) {
     for (let g = 0; g < groups; g++) {
-      unfold<T>(p, n, g, col);
-      gemm<T>(Og, L, rows, <T>1, w + <usize>(g * Og * rows) * sz, rows, 1, col, L, 1, <T>0,
+      const b = unfold<T>(p, n, g, col);
+      gemm<T>(Og, L, rows, <T>1, w + <usize>(g * Og * rows) * sz, rows, 1, b, patchRowStride(p, L), 1, <T>0,
         out + <usize>((n * Cout + g * Og) * L) * sz, L, 1, work);
     }
   }
@@ -68,8 +82,8 @@ export function convForwardF64(p: usize, n0: i32, n1: i32, col: usize, work: usi
     const end = min(N, (c + 1) * chunk);
     for (let n = c * chunk; n < end; n++) {
       for (let g = 0; g < groups; g++) {
-        unfold<T>(p, n, g, col);
-        gemm<T>(Og, rows, L, <T>1, gy + <usize>((n * Cout + g * Og) * L) * sz, L, 1, col, 1, L,
+        const b = unfold<T>(p, n, g, col);
+        gemm<T>(Og, rows, L, <T>1, gy + <usize>((n * Cout + g * Og) * L) * sz, L, 1, b, 1, patchRowStride(p, L),
           n == c * chunk ? <T>0 : <T>1, dst + <usize>(g * Og * rows) * sz, rows, 1, work);
       }
     }

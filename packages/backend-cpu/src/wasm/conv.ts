@@ -40,7 +40,7 @@ const MIN_MACS_PER_THREAD = 1 << 18;
 /** The weight gradient's batch chunk: at least this many multiply-adds (and whole elements). */
 const CHUNK_MACS = 1 << 20;
 
-const P_WORDS = 30;
+const P_WORDS = 31;
 
 function floatArrays(...arrays: NumArray[]): 4 | 8 | 0 {
   const f32 = arrays.every((a) => a instanceof Float32Array);
@@ -58,12 +58,21 @@ function params(p: ConvProblem, xPtr: number, wPtr: number, outPtr: number): num
     xPtr, s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, p.Cg,
     g.size[0]!, g.size[1]!, g.size[2]!, g.kernel[0]!, g.kernel[1]!, g.kernel[2]!, g.out[0]!, g.out[1]!, g.out[2]!,
     g.stride[0]!, g.stride[1]!, g.stride[2]!, g.padding[0]!, g.padding[1]!, g.padding[2]!, g.dilation[0]!, g.dilation[1]!, g.dilation[2]!,
-    p.groups, p.Og, wPtr, outPtr, p.Cout,
+    p.groups, p.Og, wPtr, outPtr, p.Cout, pointwise(p) ? 1 : 0,
   ]);
   return ptr;
 }
 
 const volume = (v: readonly number[]): number => v[0]! * v[1]! * v[2]!;
+
+/** A 1x1 kernel, stride 1, no padding, contiguous spatial dims: the patches matrix is x itself. */
+function pointwise(p: ConvProblem): boolean {
+  const g = p.geo;
+  const [, , sD, sH, sW] = p.xStrides as [number, number, number, number, number];
+  const [D, H, W] = g.size as [number, number, number];
+  return g.kernel.every((k) => k === 1) && g.stride.every((s) => s === 1) && g.padding.every((q) => q === 0) &&
+    (W === 1 || sW === 1) && (H === 1 || sH === W) && (D === 1 || sD === H * W);
+}
 
 /** Per-thread im2col matrix. */
 function colFor(thread: number, bytes: number): number {

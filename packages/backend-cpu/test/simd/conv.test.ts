@@ -27,6 +27,8 @@ const CASES: Case[] = [
   { label: 'LeNet conv1', x: [40, 1, 28, 28], w: [6, 1, 5, 5], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 },
   { label: '2d groups, stride, padding, dilation', x: [5, 4, 11, 9], w: [6, 2, 3, 2], stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 },
   { label: 'depthwise 3x3', x: [4, 6, 10, 10], w: [6, 1, 3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 6 },
+  { label: 'pointwise 1d, contiguous (the GEMM reads x in place)', x: [5, 8, 30], w: [6, 8, 1], stride: [1], padding: [0], dilation: [1], groups: 1 },
+  { label: 'pointwise 1x1, strided input (im2col)', x: [5, 8, 7, 6], w: [12, 4, 1, 1], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 2 },
   { label: '1d', x: [7, 3, 30], w: [5, 3, 4], stride: [3], padding: [2], dilation: [2], groups: 1 },
   { label: '3d', x: [3, 2, 5, 6, 7], w: [4, 2, 2, 3, 2], stride: [1, 2, 1], padding: [1, 0, 1], dilation: [1, 1, 2], groups: 1 },
   { label: '2d transposed, groups, output padding', x: [5, 4, 6, 5], w: [4, 3, 3, 2], stride: [2, 2], padding: [1, 0], dilation: [1, 1], groups: 2, transposed: true, outputPadding: [1, 1] },
