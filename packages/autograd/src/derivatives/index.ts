@@ -9,3 +9,5 @@ import './reduction.js';
 import './random.js';
 import './nn-pool.js';
 import './nn-conv.js';
+import './nn-norm.js';
+import './nn-loss.js';

@@ -36,6 +36,12 @@ export interface SimdExports {
   unaryF64: SimdExports['unaryF32'];
   sumF32(p: number, n: number): number;
   sumF64(p: number, n: number): number;
+  sumChunksF32(p: number, n: number, first: number, last: number, out: number): void;
+  sumChunksF64: SimdExports['sumChunksF32'];
+  sumRowsF32(x: number, r0: number, r1: number, rs: number, n1: number, s1: number, n0: number, out: number, div: number): void;
+  sumRowsF64: SimdExports['sumRowsF32'];
+  sumColsF32(x: number, o0: number, o1: number, xo: number, n1: number, s1: number, n0: number, s0: number, m: number, j0: number, j1: number, out: number, div: number): void;
+  sumColsF64: SimdExports['sumColsF32'];
   maxF32(p: number, n: number): number;
   maxF64(p: number, n: number): number;
   minF32(p: number, n: number): number;
@@ -48,7 +54,8 @@ export interface SimdExports {
     OD: number, OH: number, OW: number, sd: number, sh: number, sw: number, pd: number, ph: number, pw: number,
     dd: number, dh: number, dw: number): void;
   col2imF64: SimdExports['col2imF32'];
-  softmaxRowsF32(x: number, o: number, rows: number, len: number, log: number): void;
+  softmaxF32(x: number, o: number, o0: number, o1: number, len: number, inner: number, j0: number, j1: number, log: number): void;
+  softmaxF64: SimdExports['softmaxF32'];
   maxPoolF32(x: number, ps: number, sD: number, sH: number, sW: number, planes: number, H: number, W: number, OD: number, OH: number,
     OW: number, dd: number, dh: number, dw: number, win: number, out: number, idx: number): void;
   maxPoolF64: SimdExports['maxPoolF32'];
@@ -74,6 +81,22 @@ export interface SimdExports {
   convWeightGradF64: SimdExports['convWeightGradF32'];
   sumPartialsF32(dst: number, src: number, count: number, len: number): void;
   sumPartialsF64: SimdExports['sumPartialsF32'];
+  sgdStepF32(n: number, p: number, g: number, b: number, negLr: number, wd: number, mom: number, momAlpha: number, keep: number, flags: number): void;
+  sgdStepF64: SimdExports['sgdStepF32'];
+  adamStepF32(n: number, p: number, g: number, m: number, v: number, x: number, decay: number, wd: number, beta1: number, omb1: number, beta2: number, omb2: number, bc2Sqrt: number, eps: number, negStep: number, flags: number): void;
+  adamStepF64: SimdExports['adamStepF32'];
+  firstBadIndex(n: number, idx: number, stride: number, wide: number, size: number): number;
+  indexSelectRows(j0: number, j1: number, rowBytes: number, out: number, src: number, srcStride: number, idx: number, stride: number, wide: number): void;
+  indexAddRowsF32(n: number, c0: number, c1: number, t: number, tStride: number, s: number, sStride: number, idx: number, stride: number, wide: number, alpha: number): void;
+  indexAddRowsF64: SimdExports['indexAddRowsF32'];
+  planeSumsF32(x: number, y: number, w: number, shift: number, out: number, P: number, len: number, flags: number): void;
+  planeSumsF64: SimdExports['planeSumsF32'];
+  planeAffineF32(o: number, x: number, y: number, w: number, A: number, B: number, C: number, P: number, len: number, flags: number): void;
+  planeAffineF64: SimdExports['planeAffineF32'];
+  rowNormalizeF32(o: number, x: number, mean: number, rstd: number, w: number, b: number, P: number, len: number, flags: number): void;
+  rowNormalizeF64: SimdExports['rowNormalizeF32'];
+  columnSumsF32(dy: number, x: number, mean: number, rstd: number, dw: number, db: number, P: number, len: number, cols: number): void;
+  columnSumsF64: SimdExports['columnSumsF32'];
   gemmF64(m: number, n: number, k: number, alpha: number, a: number, rsA: number, csA: number, b: number, rsB: number,
     csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
 }
@@ -81,10 +104,12 @@ export interface SimdExports {
 const REQUIRED: (keyof SimdExports)[] = [
   'relaxed', 'gemmWorkspaceBytes', 'gemmF32', 'gemmF64', 'binaryF32', 'binaryF64', 'binaryI32', 'compareI32', 'compareF32', 'compareF64', 'unaryF32', 'unaryF64',
   'whereF32', 'whereF64',
-  'sumF32', 'sumF64', 'maxF32', 'maxF64', 'minF32', 'minF64', 'im2colF32', 'im2colF64',
-  'col2imF32', 'col2imF64', 'softmaxRowsF32',
+  'sumF32', 'sumF64', 'sumChunksF32', 'sumChunksF64', 'sumRowsF32', 'sumRowsF64', 'sumColsF32', 'sumColsF64', 'maxF32', 'maxF64', 'minF32', 'minF64', 'im2colF32', 'im2colF64',
+  'col2imF32', 'col2imF64', 'softmaxF32', 'softmaxF64',
   'maxPoolF32', 'maxPoolF64', 'avgPoolF32', 'avgPoolF64', 'avgPoolBackwardF32', 'avgPoolBackwardF64',
   'gatherF32', 'gatherF64', 'scatterF32', 'scatterF64',
+  'sgdStepF32', 'sgdStepF64', 'adamStepF32', 'adamStepF64', 'firstBadIndex', 'indexSelectRows', 'indexAddRowsF32', 'indexAddRowsF64',
+  'planeSumsF32', 'planeSumsF64', 'planeAffineF32', 'planeAffineF64', 'rowNormalizeF32', 'rowNormalizeF64', 'columnSumsF32', 'columnSumsF64',
   'addChannelBiasF32', 'addChannelBiasF64', 'convForwardF32', 'convForwardF64', 'convTransposeF32', 'convTransposeF64',
   'convWeightGradF32', 'convWeightGradF64', 'sumPartialsF32', 'sumPartialsF64',
 ];

@@ -1,9 +1,11 @@
 /**
- * Loss functions (`nn.functional.*_loss`), written as composites of core ops so autograd derives
- * their gradients. Each body runs in `tidy`: temporaries are freed, the returned loss is kept
+ * Loss functions (`nn.functional.*_loss`). nll_loss and cross_entropy with class-index targets
+ * run the fused core op nllLossForward (one pass forward, one backward op); the other losses and
+ * cross_entropy's label smoothing / probability targets are composites of core ops, so autograd
+ * derives their gradients. Each body runs in `tidy`: temporaries are freed, the returned loss is kept
  * (autograd saves its own aliases, so freeing intermediates is safe).
  */
-import { RuntimeError, ValueError, tidy, where, xlogy, zerosLike } from '@torchts/core';
+import { RuntimeError, ValueError, nllLossForward, tidy, where, xlogy, zerosLike } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import {
   applyReduction, checkReduction, checkTargetBounds, pySize, requireFloat, requireIndexTarget, sizes,
@@ -116,6 +118,20 @@ function reduceNll(loss: Tensor, weights: Tensor, reduction: string): Tensor {
   return weightedMean(loss.sum(), weights.sum());
 }
 
+/**
+ * The fused nll_loss of checked operands: (C) and (N, C) directly, (N, C, d1, ...) as the 2-d
+ * problem of its (N * d1 * ..., C) rows ('none' reshaped back to the target's shape).
+ */
+function fusedNll(logp: Tensor, target: Tensor, weight: Tensor | null | undefined, reduction: Reduction, ignoreIndex: number): Tensor {
+  return tidy(() => {
+    const w = weight ? weight.to(logp.dtype) : null;
+    if (logp.ndim <= 2) return nllLossForward(logp, target, w, reduction, ignoreIndex)[0]!;
+    const rows = logp.movedim(1, -1).reshape([-1, logp.shape[1]!]);
+    const loss = nllLossForward(rows, target.reshape(-1), w, reduction, ignoreIndex)[0]!;
+    return reduction === 'none' ? loss.reshape([...target.shape]) : loss;
+  });
+}
+
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOpts = {}): Tensor {
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction);
@@ -123,10 +139,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOpts = {}): Tens
   requireIndexTarget(target);
   const n = input.ndim === 1 ? input.shape[0]! : input.shape[1]!;
   checkWeight(opts.weight, n);
-  return tidy(() => {
-    const [loss, weights] = nllTerms(input, target, opts.weight, opts.ignoreIndex ?? -100);
-    return reduceNll(loss, weights, reduction);
-  });
+  return fusedNll(input, target, opts.weight, reduction, opts.ignoreIndex ?? -100);
 }
 
 interface CrossEntropyOpts extends NllOpts { labelSmoothing?: number }
@@ -166,11 +179,11 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   }
   checkNllShapes(input, target);
   requireIndexTarget(target);
+  if (ls === 0) return tidy(() => fusedNll(input.logSoftmax(classDim), target, opts.weight, reduction, ignoreIndex));
   return tidy(() => {
     const logp = input.logSoftmax(classDim);
     const [nll, weights] = nllTerms(logp, target, opts.weight, ignoreIndex);
     const nllReduced = reduceNll(nll, weights, reduction);
-    if (ls === 0) return nllReduced;
     // Label smoothing: the uniform part -sum_c w_c log p_c, zero where ignored, normalised like nll.
     const weighted = opts.weight ? logp.mul(classView(opts.weight, input)) : logp;
     const smooth = where(target.eq(ignoreIndex), 0, weighted.sum(classDim).neg());

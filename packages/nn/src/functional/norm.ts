@@ -1,10 +1,11 @@
 /**
- * Normalisation functions of `nn.functional`, as composites of core ops (mean/var over dims), so
- * autograd comes for free: batch_norm, instance_norm, layer_norm, group_norm, rms_norm and
- * local_response_norm. Running statistics are updated in place (no grad), like PyTorch's:
- * running = (1 - momentum) * running + momentum * batch, with the unbiased batch variance.
+ * Normalisation functions of `nn.functional`. batch_norm, instance_norm, layer_norm and group_norm
+ * run the fused core ops (nativeBatchNorm / nativeLayerNorm / nativeGroupNorm: one kernel forward,
+ * one backward op); rms_norm and local_response_norm are composites of core ops. Running
+ * statistics are updated in place (no grad), like PyTorch's: running = (1 - momentum) * running +
+ * momentum * batch, with the unbiased batch variance.
  */
-import { RuntimeError, Tensor, ValueError, avgPoolNd, pad, tidy } from '@torchts/core';
+import { RuntimeError, Tensor, ValueError, avgPoolNd, nativeBatchNorm, nativeGroupNorm, nativeLayerNorm, pad, tidy } from '@torchts/core';
 import type { DType } from '@torchts/core';
 import { noGrad } from '@torchts/autograd';
 
@@ -16,32 +17,16 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
-/** [1, C, 1, ...]: per-channel vectors broadcast against (N, C, *). */
-function channelShape(input: Tensor): number[] {
-  return input.shape.map((s, i) => (i === 1 ? s : 1));
-}
-
 function checkChannelVector(name: string, what: string, t: Tensor | null | undefined, c: number): void {
   if (t && (t.ndim !== 1 || t.shape[0] !== c)) {
     throw new RuntimeError(`${name}: expected ${what} to have ${c} elements, but got a tensor of shape [${t.shape.join(', ')}]`);
   }
 }
 
-/** Blends batch statistics into running buffers: r = (1 - m) r + m s (in place, untracked). */
-function updateRunning(running: Tensor, stat: Tensor, momentum: number): void {
-  noGrad(() =>
-    tidy(() => {
-      running.copy_(running.mul(1 - momentum).add(stat.detach().to(running.dtype).mul(momentum)));
-    }),
-  );
-}
-
-/** Normalises with per-channel mean/var shaped for broadcasting, then applies the affine map. */
-function normalize(x: Tensor, mean: Tensor, variance: Tensor, eps: number, weight: Tensor | null | undefined, bias: Tensor | null | undefined, shape: number[]): Tensor {
-  let out = x.sub(mean).mul(variance.add(eps).rsqrt());
-  if (weight) out = out.mul(weight.reshape(shape));
-  if (bias) out = out.add(bias.reshape(shape));
-  return out;
+/** The first output of a fused norm op; its statistics outputs are freed (autograd keeps its own aliases). */
+function firstOf(outputs: Tensor[]): Tensor {
+  outputs.slice(1).forEach((t) => t.dispose());
+  return outputs[0]!;
 }
 
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
@@ -54,21 +39,13 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   for (const [what, t] of [['running_mean', runningMean], ['running_var', runningVar], ['weight', weight], ['bias', bias]] as const) {
     checkChannelVector('batch_norm', what, t, c);
   }
-  const shape = channelShape(input);
-  const dims = input.shape.map((_, i) => i).filter((i) => i !== 1);
   if (training) {
     const count = input.numel() / c;
     if (count <= 1) throw new ValueError(`Expected more than 1 value per channel when training, got input size [${input.shape.join(', ')}]`);
-    return tidy(() => {
-      const mean = input.mean(dims, { keepdim: true });
-      const variance = input.var(dims, { correction: 0, keepdim: true });
-      if (runningMean) updateRunning(runningMean, mean.reshape([c]), momentum);
-      if (runningVar) updateRunning(runningVar, variance.reshape([c]).mul(count / (count - 1)), momentum);
-      return normalize(input, mean, variance, eps, weight, bias, shape);
-    });
+  } else if (!runningMean || !runningVar) {
+    throw new RuntimeError('batch_norm: running_mean and running_var must be defined in evaluation mode');
   }
-  if (!runningMean || !runningVar) throw new RuntimeError('batch_norm: running_mean and running_var must be defined in evaluation mode');
-  return tidy(() => normalize(input, runningMean.reshape(shape), runningVar.reshape(shape), eps, weight, bias, shape));
+  return firstOf(nativeBatchNorm(input, weight, bias, runningMean, runningVar, training, momentum, eps));
 }
 
 export interface InstanceNormOptions {
@@ -96,21 +73,26 @@ export function instanceNorm(input: Tensor, opts: InstanceNormOptions = {}): Ten
   for (const [what, t] of [['running_mean', runningMean], ['running_var', runningVar], ['weight', weight], ['bias', bias]] as const) {
     checkChannelVector('instance_norm', what, t, c);
   }
-  const shape = channelShape(input);
-  const spatial = input.shape.map((_, i) => i).slice(2);
   if (useInputStats) {
     const count = input.shape.slice(2).reduce((a, b) => a * b, 1);
     if (count <= 1) throw new ValueError(`Expected more than 1 spatial element when training, got input size [${input.shape.join(', ')}]`);
-    return tidy(() => {
-      const mean = input.mean(spatial, { keepdim: true });
-      const variance = input.var(spatial, { correction: 0, keepdim: true });
-      if (runningMean) updateRunning(runningMean, mean.mean([0]).reshape([c]), momentum);
-      if (runningVar) updateRunning(runningVar, variance.mul(count / (count - 1)).mean([0]).reshape([c]), momentum);
-      return normalize(input, mean, variance, eps, weight, bias, shape);
-    });
+  } else if (!runningMean || !runningVar) {
+    throw new RuntimeError('instance_norm: Expected running_mean and running_var to be defined when use_input_stats is false');
   }
-  if (!runningMean || !runningVar) throw new RuntimeError('instance_norm: Expected running_mean and running_var to be defined when use_input_stats is false');
-  return tidy(() => normalize(input, runningMean.reshape(shape), runningVar.reshape(shape), eps, weight, bias, shape));
+  // PyTorch's way: batch norm of the (1, N*C, *) view with weight, bias and buffers repeated N
+  // times; the N updated copies of each buffer are then averaged into it.
+  const n = input.shape[0]!;
+  return tidy(() => {
+    const rep = (t: Tensor | null | undefined): Tensor | null => (t ? t.repeat([n]) : null);
+    const rm = rep(runningMean), rv = rep(runningVar);
+    const x = input.reshape([1, n * c, ...input.shape.slice(2)]);
+    const out = firstOf(nativeBatchNorm(x, rep(weight), rep(bias), rm, rv, useInputStats, momentum, eps)).reshape([...input.shape]);
+    noGrad(() => {
+      if (runningMean && rm) runningMean.copy_(rm.reshape([n, c]).mean(0));
+      if (runningVar && rv) runningVar.copy_(rv.reshape([n, c]).mean(0));
+    });
+    return out;
+  });
 }
 
 function checkNormalizedShape(name: string, input: Tensor, normalizedShape: number[]): number[] {
@@ -133,18 +115,10 @@ const asShape = (s: number | number[]): number[] => (typeof s === 'number' ? [s]
 
 export function layerNorm(input: Tensor, normalizedShape: number | number[], opts: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
   const ns = asShape(normalizedShape);
-  const dims = checkNormalizedShape('layer_norm', input, ns);
+  checkNormalizedShape('layer_norm', input, ns);
   checkAffine('layer_norm', 'weight', opts.weight, ns);
   checkAffine('layer_norm', 'bias', opts.bias, ns);
-  const eps = opts.eps ?? 1e-5;
-  return tidy(() => {
-    const mean = input.mean(dims, { keepdim: true });
-    const variance = input.var(dims, { correction: 0, keepdim: true });
-    let out = input.sub(mean).mul(variance.add(eps).rsqrt());
-    if (opts.weight) out = out.mul(opts.weight);
-    if (opts.bias) out = out.add(opts.bias);
-    return out;
-  });
+  return firstOf(nativeLayerNorm(input, ns, opts.weight, opts.bias, opts.eps ?? 1e-5));
 }
 
 export function groupNorm(input: Tensor, numGroups: number, opts: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
@@ -155,18 +129,8 @@ export function groupNorm(input: Tensor, numGroups: number, opts: { weight?: Ten
   }
   checkChannelVector('group_norm', 'weight', opts.weight, c);
   checkChannelVector('group_norm', 'bias', opts.bias, c);
-  const eps = opts.eps ?? 1e-5;
-  return tidy(() => {
-    const grouped = input.reshape([n, numGroups, -1]);
-    const mean = grouped.mean(-1, { keepdim: true });
-    const variance = grouped.var(-1, { correction: 0, keepdim: true });
-    const normed = grouped.sub(mean).mul(variance.add(eps).rsqrt()).reshape([...input.shape]);
-    const shape = channelShape(input);
-    let out = normed;
-    if (opts.weight) out = out.mul(opts.weight.reshape(shape));
-    if (opts.bias) out = out.add(opts.bias.reshape(shape));
-    return out;
-  });
+  const hw = input.shape.slice(2).reduce((a, b) => a * b, 1);
+  return firstOf(nativeGroupNorm(input, opts.weight, opts.bias, n, c, hw, numGroups, opts.eps ?? 1e-5));
 }
 
 const EPS: Partial<Record<DType, number>> = { float64: 2.220446049250313e-16, float32: 1.1920928955078125e-7, float16: 0.0009765625, bfloat16: 0.0078125 };

@@ -2,3 +2,5 @@
 export * from './conv.js';
 export * from './pool.js';
 export * from './conv-weight-grad.js';
+export * from './norm.js';
+export * from './loss.js';
