@@ -31,3 +31,4 @@ export { CpuHeap, sizeClass } from './heap.js';
 export { cpuKernels, getNumThreads, setCpuKernels, setNumThreads } from './wasm/simd.js';
 export type { CpuKernels, CpuKernelsChoice } from './wasm/simd.js';
 import './kernels/nn/index.js';
+import './kernels/optim/index.js';

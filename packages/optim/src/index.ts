@@ -3,6 +3,7 @@ export { Optimizer, toSnakeCase, toCamelCase } from './optimizer.js';
 export type { Closure, OptimizerStateDict, ParamGroup, ParamGroupInput, ParamState, Params, StateValue } from './optimizer.js';
 export { SGD } from './sgd.js';
 export type { SGDOptions } from './sgd.js';
+export type { StepImplOptions } from './fused.js';
 export { Adam, AdamW } from './adam.js';
 export type { AdamOptions } from './adam.js';
 export { Adamax } from './adamax.js';

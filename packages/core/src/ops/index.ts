@@ -11,3 +11,4 @@ export * from './indexing/index.js';
 export * from './random/index.js';
 export * from './io.js';
 export * from './nn/index.js';
+export * from './optim/steps.js';
