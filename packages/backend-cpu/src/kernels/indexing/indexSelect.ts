@@ -8,6 +8,7 @@ import type { Tensor } from '@torchts/core';
 import { readAccess, writeAccess } from '../access.js';
 import type { Access } from '../access.js';
 import { indexAccess, rowIterator, without } from './rows.js';
+import { simdIndexAdd, simdIndexSelect } from '../../wasm/rows.js';
 
 /** Shape and strides with 0-d seen as [1]. */
 function ne(a: readonly number[], fill: number): number[] {
@@ -20,6 +21,7 @@ function indexAt(ix: Access, j: number): number {
 }
 
 export function indexSelectKernel(out: Tensor, self: Tensor, dim: number, index: Tensor): void {
+  if (simdIndexSelect(out, self, dim, index)) return;
   const w = writeAccess(out);
   const r = readAccess(self);
   const ix = indexAccess(index);
@@ -93,6 +95,7 @@ function indexPutSlices(op: SliceOp, self: Tensor, dim: number, index: Tensor, s
 }
 
 export function indexAddKernel(self: Tensor, dim: number, index: Tensor, source: Tensor, alpha: number): void {
+  if (simdIndexAdd(self, dim, index, source, alpha)) return;
   indexPutSlices('add', self, dim, index, source, alpha, () => new IndexError('index out of range in self'), false);
 }
 
