@@ -84,6 +84,27 @@ def prepare_autograd(spec):
     return None
 
 
+def prepare_elementwise(spec):
+    """The workloads of bench/src/elementwise-workloads.ts, or None for another op."""
+    op = spec["op"]
+    if op not in ("exp", "sigmoid", "tanh", "mask_mul", "clamp"):
+        return None
+    a = pattern(spec["shape"], 1)
+    mask = pattern(spec["shape"], 2) > 0
+    run = {
+        "exp": lambda: torch.exp(a),
+        "sigmoid": lambda: torch.sigmoid(a),
+        "tanh": lambda: torch.tanh(a),
+        "mask_mul": lambda: mask * a,
+        "clamp": lambda: torch.clamp(a, -0.5, 0.5),
+    }[op]
+
+    def batch(inner):
+        for _ in range(inner):
+            run()
+    return batch
+
+
 def conv2d(spec):
     """conv2d forward, or forward + backward of its sum (weight, bias, and input if inputGrad)."""
     conv = spec["conv"]
@@ -113,6 +134,9 @@ def prepare(spec):
     autograd_batch = prepare_autograd(spec)
     if autograd_batch is not None:
         return autograd_batch
+    elementwise_batch = prepare_elementwise(spec)
+    if elementwise_batch is not None:
+        return elementwise_batch
     if spec["op"] in ("conv2d", "conv2d_fwdbwd"):
         return conv2d(spec)
     a, b, c = (pattern(spec["shape"], seed) for seed in (1, 2, 3))

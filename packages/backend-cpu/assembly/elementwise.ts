@@ -15,7 +15,7 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, ADD_ALPHA = 6, SUB_A
 const SAME = 0, BYTE = 1;
 // Unary op codes.
 const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT = 7, RSQRT = 8, SILU = 9, RECIPROCAL = 10,
-  SQUARE = 11, CLAMP = 12, LEAKY_RELU = 13;
+  SQUARE = 11, CLAMP = 12, LEAKY_RELU = 13, CLAMP_FAST = 14;
 
 /** Float32 lanes widened to float64 (low pair, high pair) and the two halves rounded back. */
 // @ts-ignore: decorator
@@ -185,6 +185,10 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
   return v128.bitselect(x, f64x2.mul(x, slope), f64x2.gt(x, f64x2.splat(0)));
 }
 
+// CLAMP is Math.min(Math.max(x, lo), hi) with wasm's min/max (NaN wins, -0 < +0: several
+// instructions each in V8); CLAMP_FAST uses pmin/pmax (one instruction), which agree with them
+// when neither bound is NaN or zero (the TS side picks it then).
+
 /** Unary op on a vector; q0/q1 are the parameters as T lanes (clamp bounds), d0 the first as float64. */
 // @ts-ignore: decorator
 @inline function un<T>(op: i32, x: v128, q0: v128, q1: v128, d0: v128): v128 {
@@ -202,6 +206,7 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
     if (op == RECIPROCAL) return f32x4.div(f32x4.splat(1), x);
     if (op == SQUARE) return f32x4.mul(x, x);
     if (op == CLAMP) return f32x4.min(f32x4.max(x, q0), q1);
+    if (op == CLAMP_FAST) return f32x4.pmin(f32x4.pmax(x, q0), q1);
     return join32(leaky64(lo64(x), d0), leaky64(hi64(x), d0));
   }
   if (op == RELU) return v128.bitselect(f64x2.splat(0), x, f64x2.lt(x, f64x2.splat(0)));
@@ -217,6 +222,7 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
   if (op == RECIPROCAL) return f64x2.div(f64x2.splat(1), x);
   if (op == SQUARE) return f64x2.mul(x, x);
   if (op == CLAMP) return f64x2.min(f64x2.max(x, q0), q1);
+  if (op == CLAMP_FAST) return f64x2.pmin(f64x2.pmax(x, q0), q1);
   return leaky64(x, d0);
 }
 
@@ -260,6 +266,7 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
     case RECIPROCAL: unary<T>(RECIPROCAL, rows, len, o, ors, a, ars, p0, p1); break;
     case SQUARE: unary<T>(SQUARE, rows, len, o, ors, a, ars, p0, p1); break;
     case CLAMP: unary<T>(CLAMP, rows, len, o, ors, a, ars, p0, p1); break;
+    case CLAMP_FAST: unary<T>(CLAMP_FAST, rows, len, o, ors, a, ars, p0, p1); break;
     default: unary<T>(LEAKY_RELU, rows, len, o, ors, a, ars, p0, p1); break;
   }
 }

@@ -43,9 +43,14 @@ const INT_BINARY: Record<string, number> = {
 const UNARY: Record<string, number> = {
   relu: 0, neg: 1, abs: 2, exp: 3, log: 4, tanh: 5, sigmoid: 6, sqrt: 7, rsqrt: 8, silu: 9, reciprocal: 10, hardtanh: 12, leakyRelu: 13,
 };
-const SQUARE = 11, CLAMP = 12;
+const SQUARE = 11, CLAMP = 12, CLAMP_FAST = 14;
 /** pow(x, scalar exponent) as a unary kernel: the TS kernel's special cases, exactly. */
 const POW_AS_UNARY = new Map<number, number>([[2, SQUARE], [0.5, UNARY.sqrt!], [-0.5, UNARY.rsqrt!], [-1, UNARY.reciprocal!]]);
+/** clamp's code: the one-instruction form where no bound is NaN or zero (the same results then). */
+function clampCode(lo: number, hi: number): number {
+  return lo !== 0 && hi !== 0 && !Number.isNaN(lo) && !Number.isNaN(hi) ? CLAMP_FAST : CLAMP;
+}
+
 /** Unary codes of the polynomial (compute-bound) ops. */
 const MATH = new Set([3, 4, 5, 6, 9]);
 
@@ -215,6 +220,12 @@ export function simdBinary(op: Op, ts: BinaryKernel): BinaryKernel {
       return;
     }
     if (!isFloat(compute)) return ts(out, a, b, compute, params);
+    if ((name === 'clampMin' || name === 'clampMax') && typeof a === 'object') {
+      // A scalar bound: clamp with the other bound infinite (min/max with an infinity change nothing).
+      const v = scalarValue(b, compute);
+      const [lo, hi] = name === 'clampMin' ? [v!, Infinity] : [-Infinity, v!];
+      if (v !== null && runUnary(clampCode(lo, hi), out, a, compute, lo, hi)) return;
+    }
     if (name === 'pow') {
       const code = typeof a === 'object' && typeof b === 'number' ? POW_AS_UNARY.get(b) : undefined;
       if (code === undefined || !runUnary(code, out, a as Tensor, compute, 0, 0)) ts(out, a, b, compute, params);
@@ -304,8 +315,10 @@ export function simdUnary(op: Op, ts: UnaryKernel): UnaryKernel {
   const name = op.name;
   return (out, a, compute, params) => {
     if (!simd()) return ts(out, a, compute, params);
-    const [p0, p1] = unaryParams(name, params);
-    if (!runUnary(code, out, a, compute, p0, p1)) ts(out, a, compute, params);
+    let [p0, p1] = unaryParams(name, params);
+    // Bounds rounded to the dtype first give the same results (rounding is monotonic) and pick the form.
+    if (code === CLAMP) [p0, p1] = [castValue(p0, compute), castValue(p1, compute)];
+    if (!runUnary(code === CLAMP ? clampCode(p0, p1) : code, out, a, compute, p0, p1)) ts(out, a, compute, params);
   };
 }
 
@@ -322,7 +335,7 @@ export function simdTernary(op: Op, ts: TernaryKernel): TernaryKernel {
     return (out, x, lo, hi, compute, params) => {
       const l = simd() && typeof x === 'object' ? scalarValue(lo, compute) : null;
       const h = l === null ? null : scalarValue(hi, compute);
-      if (h === null || !runUnary(CLAMP, out, x as Tensor, compute, l!, h)) ts(out, x, lo, hi, compute, params);
+      if (h === null || !runUnary(clampCode(l!, h), out, x as Tensor, compute, l!, h)) ts(out, x, lo, hi, compute, params);
     };
   }
   if (op.name !== 'where') return ts;

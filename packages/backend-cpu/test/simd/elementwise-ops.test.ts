@@ -63,6 +63,10 @@ describe('wasm SIMD elementwise ops vs TS (bit-identical)', () => {
       });
       expectSameAsTs(`hardtanh ${dtype}`, () => hardtanh(x));
       expectSameAsTs(`hardtanh 0.1..2.7 ${dtype}`, () => hardtanh(x, 0.1, 2.7));
+      expectSameAsTs(`hardtanh tiny bound ${dtype}`, () => hardtanh(x, 1e-300, 2));
+      expectSameAsTs(`clamp -0 bound ${dtype}`, () => clamp(x, -0, 1));
+      expectSameAsTs(`clamp infinite bounds ${dtype}`, () => clamp(x, -Infinity, Infinity));
+      expectSameAsTs(`clampMin 0 / clampMax -0 / clampMax 0-d ${dtype}`, () => [clampMin(x, 0), clampMax(x, -0), clampMax(x, lo0d)]);
       expectSameAsTs(`relu6 ${dtype}`, () => relu6(x));
       expectSameAsTs(`leakyRelu ${dtype}`, () => leakyRelu(x));
       expectSameAsTs(`leakyRelu 0.3 ${dtype}`, () => leakyRelu(x, 0.3));
