@@ -1,12 +1,12 @@
 /**
  * CPU kernels of native_layer_norm / native_batch_norm / native_group_norm and their backward ops,
- * each a few passes of norm-planes.ts (wasm where it applies). Statistics: two passes in float64
- * (the mean, then the sums of deviations from it; the second pass's sum of deviations corrects the
- * mean), so the variance has no cancellation. Backward formulas (xhat = (x - mean) rstd, g = dy w):
+ * each a few passes of norm-planes.ts (wasm where it applies). Statistics: one pass of float64
+ * sums shifted by each set's first element (see moments). Backward formulas (xhat = (x - mean) rstd, g = dy w):
  *   dx = rstd (g - mean(g) - xhat mean(g xhat)) over the normalised set,
  * written per plane as dx = dy w A + x B + C with per-plane A, B, C.
  */
 import type { Tensor } from '@torchts/core';
+import { readAccess } from '../access.js';
 import { columnSums, planeAffine, planeSums, readF64, rowNormalize, writeF64 } from './norm-planes.js';
 
 interface Moments {
@@ -19,25 +19,30 @@ interface Moments {
  * Mean and biased variance of `groups` sets of `per` planes each (consecutive planes of `len`
  * elements), `count` elements a set: set s holds planes s*per ... s*per+per-1 when `strided` is
  * false, planes n*groups + s (n < per) when true (batch norm's channels).
+ *
+ * One pass of shifted sums (the shifted-data algorithm): with k = the set's first element,
+ * S1 = sum(x - k), S2 = sum((x - k)^2) in float64, mean = k + S1/n, var = S2/n - (S1/n)^2. The
+ * variance's relative error is about n * 2^-53 * (1 + (k - mean)^2 / var): below float32's
+ * rounding unless the first element is ~10^4 standard deviations from the mean.
  */
 function moments(x: Tensor, groups: number, per: number, len: number, strided: boolean): Moments {
   const P = groups * per;
   const setOf = (p: number): number => (strided ? p % groups : Math.floor(p / per));
   const count = per * len;
-  const mean = new Float64Array(groups), variance = new Float64Array(groups);
-  const first = planeSums(x, null, null, new Float64Array(P), P, len);
-  for (let p = 0; p < P; p++) mean[setOf(p)] += first[2 * p]!;
-  for (let s = 0; s < groups; s++) mean[s] /= count;
-  const second = planeSums(x, null, null, Float64Array.from({ length: P }, (_, p) => mean[setOf(p)]!), P, len);
-  const dev = new Float64Array(groups);
+  const X = readAccess(x);
+  const first = (s: number): number => (len === 0 ? 0 : X.arr[X.off + (strided ? s : s * per) * len]!);
+  const shift = Float64Array.from({ length: groups }, (_, s) => first(s));
+  const sums = planeSums(x, null, null, Float64Array.from({ length: P }, (_, p) => shift[setOf(p)]!), P, len);
+  const s1 = new Float64Array(groups), s2 = new Float64Array(groups);
   for (let p = 0; p < P; p++) {
-    dev[setOf(p)] += second[2 * p]!;
-    variance[setOf(p)] += second[2 * p + 1]!;
+    s1[setOf(p)] += sums[2 * p]!;
+    s2[setOf(p)] += sums[2 * p + 1]!;
   }
+  const mean = new Float64Array(groups), variance = new Float64Array(groups);
   for (let s = 0; s < groups; s++) {
-    const d = dev[s]! / count;
-    variance[s] = Math.max(0, variance[s]! / count - d * d);
-    mean[s] += d;
+    const d = s1[s]! / count;
+    mean[s] = shift[s]! + d;
+    variance[s] = Math.max(0, s2[s]! / count - d * d);
   }
   return { mean, variance };
 }
