@@ -9,6 +9,7 @@ export { col2imF32, col2imF64, im2colF32, im2colF64 } from './im2col';
 export { softmaxF32, softmaxF64 } from './softmax';
 export { avgPoolBackwardF32, avgPoolBackwardF64, avgPoolF32, avgPoolF64, maxPoolF32, maxPoolF64 } from './pool';
 export { gatherF32, gatherF64, scatterF32, scatterF64 } from './gather';
+export { convertRowF32F64, convertRowF64F32, convertRowU8F32, copyRow32, copyRow64 } from './copy';
 export { addChannelBiasF32, addChannelBiasF64, convForwardF32, convForwardF64, convTransposeF32, convTransposeF64, convWeightGradF32, convWeightGradF64, sumPartialsF32, sumPartialsF64 } from './conv';
 export { adamStepF32, adamStepF64, sgdStepF32, sgdStepF64 } from './optim';
 export { columnSumsF32, columnSumsF64, planeAffineF32, planeAffineF64, planeSumsF32, planeSumsF64, rowNormalizeF32, rowNormalizeF64 } from './norm';

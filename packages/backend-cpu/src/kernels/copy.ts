@@ -3,6 +3,7 @@ import { isNativeDtype } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import { readAccess, writeAccess } from './access.js';
 import { forEachRow } from './iterate.js';
+import { simdRowCopy } from '../wasm/copy.js';
 
 export function copyKernel(dst: Tensor, src: Tensor): void {
   const w = writeAccess(dst, src._dtype === 'bool');
@@ -15,11 +16,15 @@ export function copyKernel(dst: Tensor, src: Tensor): void {
     // Reading through a temporary when the views overlap keeps `x.copy_(x.flip())`-style copies right.
     const same = O === A || (src._storage === dst._storage);
     const S = same ? A.slice() : A;
-    // Same element type and unit inner strides: copy whole rows with TypedArray.set (a memcpy).
+    // Same element type and unit inner strides: copy whole rows with TypedArray.set (a memcpy);
+    // strided rows and the common conversions go to the wasm row kernels.
     const sameType = O.constructor === S.constructor;
+    const wasm = simdRowCopy(O, S);
+    const oz = O.BYTES_PER_ELEMENT, az = S.BYTES_PER_ELEMENT;
     forEachRow(dst._shape, [w.strides, r.strides], [w.off, r.off], (off, n, s) => {
       const o0 = off[0]!, a0 = off[1]!, so = s[0]!, sa = s[1]!;
       if (sameType && so === 1 && sa === 1 && n > 16) (O as Float32Array).set((S as Float32Array).subarray(a0, a0 + n), o0);
+      else if (wasm && n >= 8) wasm(n, O.byteOffset + o0 * oz, so, S.byteOffset + a0 * az, sa);
       else for (let i = 0; i < n; i++) O[o0 + i * so] = S[a0 + i * sa]!;
     });
   }
