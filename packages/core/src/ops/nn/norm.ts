@@ -65,6 +65,20 @@ function checkSameShape(name: string, what: string, t: Tensor, shape: readonly n
   }
 }
 
+/** The backward outputs outputMask asks for: gradInput like input, gradWeight/gradBias of the given shapes (null: none). */
+function gradOutputs(mask: readonly boolean[], input: Tensor, wShape: readonly number[] | null, bShape: readonly number[] | null): GradTriple {
+  const make = (want: boolean | undefined, shape: readonly number[] | null): Tensor | null =>
+    (want && shape ? emptyTensor([...shape], input._dtype, input.device) : null);
+  return [make(mask[0], input._shape), make(mask[1], wShape), make(mask[2], bShape)];
+}
+
+/** Backward with nothing to reduce over: zero parameter gradients (gradInput is empty). */
+function emptyGrads(grads: GradTriple): GradTriple {
+  grads[1]?.zero_();
+  grads[2]?.zero_();
+  return grads;
+}
+
 // ---------------------------------------------------------------- layer norm
 
 /** PyTorch's _check_layer_norm_inputs: returns [M, K]. */
@@ -119,14 +133,9 @@ export const nativeLayerNormBackwardOp = defineOp('native_layer_norm_backward', 
   for (const [what, t] of [['mean', mean], ['rstd', rstd]] as const) {
     checkOperand(name, what, t, input, M);
   }
-  const dx = outputMask[0] ? emptyTensor([...input._shape], input._dtype, input.device) : null;
-  const dw = outputMask[1] && weight ? emptyTensor([...weight._shape], input._dtype, input.device) : null;
-  const db = outputMask[2] && bias ? emptyTensor([...bias._shape], input._dtype, input.device) : null;
-  if (M === 0 || K === 0) {
-    dw?.zero_();
-    db?.zero_();
-    return [dx, dw, db];
-  }
+  const grads = gradOutputs(outputMask, input, weight ? weight._shape : null, bias ? bias._shape : null);
+  if (M === 0 || K === 0) return emptyGrads(grads);
+  const [dx, dw, db] = grads;
   const keep: Tensor[] = [];
   nativeLayerNormBackwardOp.kernel(input.device)(
     dx, dw, db, contig(gradOut, keep), contig(input, keep), contig(mean, keep), contig(rstd, keep), contigMaybe(weight, keep), M, K,
@@ -192,9 +201,7 @@ export const nativeBatchNormBackwardOp = defineOp('native_batch_norm_backward', 
   for (const [what, t] of stats) {
     if (!t || t.numel() !== C) throw new RuntimeError(`${name}: expected ${what} with ${C} elements, but got ${t ? fmt(t._shape) : 'none'}`);
   }
-  const dx = outputMask[0] ? emptyTensor([...input._shape], input._dtype, input.device) : null;
-  const dw = outputMask[1] ? emptyTensor([C], input._dtype, input.device) : null;
-  const db = outputMask[2] ? emptyTensor([C], input._dtype, input.device) : null;
+  const [dx, dw, db] = gradOutputs(outputMask, input, [C], [C]);
   if (C === 0 || (!dx && !dw && !db)) return [dx, dw, db];
   const keep: Tensor[] = [];
   const [m, v] = (training ? [saveMean, saveInvstd] : [runningMean, runningVar]) as [Tensor, Tensor];
@@ -250,14 +257,9 @@ export const nativeGroupNormBackwardOp = defineOp('native_group_norm_backward', 
   checkOperand(name, 'weight', weight, input, C);
   checkOperand(name, 'mean', mean, input, N * group);
   checkOperand(name, 'rstd', rstd, input, N * group);
-  const dx = outputMask[0] ? emptyTensor([...input._shape], input._dtype, input.device) : null;
-  const dw = outputMask[1] ? emptyTensor([C], input._dtype, input.device) : null;
-  const db = outputMask[2] ? emptyTensor([C], input._dtype, input.device) : null;
-  if (N === 0 || C === 0) {
-    dw?.zero_();
-    db?.zero_();
-    return [dx, dw, db];
-  }
+  const grads = gradOutputs(outputMask, input, [C], [C]);
+  if (N === 0 || C === 0) return emptyGrads(grads);
+  const [dx, dw, db] = grads;
   const keep: Tensor[] = [];
   nativeGroupNormBackwardOp.kernel(input.device)(
     dx, dw, db, contig(gradOut, keep), contig(input, keep), contig(mean, keep), contig(rstd, keep), contigMaybe(weight, keep), N, C, HW, group,
