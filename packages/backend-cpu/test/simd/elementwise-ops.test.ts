@@ -64,6 +64,12 @@ describe('wasm SIMD elementwise ops vs TS (bit-identical)', () => {
       expectSameAsTs(`hardtanh ${dtype}`, () => hardtanh(x));
       expectSameAsTs(`hardtanh 0.1..2.7 ${dtype}`, () => hardtanh(x, 0.1, 2.7));
       expectSameAsTs(`hardtanh tiny bound ${dtype}`, () => hardtanh(x, 1e-300, 2));
+      // A 0-d operand inside the output: the TS kernel sees its new value after writing it (TS path).
+      expectSameAsTs(`add_ its own element ${dtype}`, () => {
+        const y = x.clone();
+        y.add_(y.flatten().select(0, 300));
+        return y;
+      });
       expectSameAsTs(`clamp -0 bound ${dtype}`, () => clamp(x, -0, 1));
       expectSameAsTs(`clamp infinite bounds ${dtype}`, () => clamp(x, -Infinity, Infinity));
       expectSameAsTs(`clampMin 0 / clampMax -0 / clampMax 0-d ${dtype}`, () => [clampMin(x, 0), clampMax(x, -0), clampMax(x, lo0d)]);
