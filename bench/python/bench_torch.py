@@ -105,6 +105,33 @@ def prepare_elementwise(spec):
     return batch
 
 
+def prepare_norm(spec):
+    """The workloads of bench/src/norm-workloads.ts, or None for another op."""
+    op = spec["op"]
+    if op not in ("layer_norm_fwdbwd", "batch_norm_fwdbwd", "cross_entropy_fwdbwd"):
+        return None
+    shape = spec["shape"]
+    F = torch.nn.functional
+    x = pattern(shape, 1).requires_grad_()
+    g = pattern(shape, 2)
+    C = shape[-1] if op == "layer_norm_fwdbwd" else shape[1]
+    w, b = pattern([C], 3).requires_grad_(), pattern([C], 4).requires_grad_()
+    rm, rv = torch.zeros(C), torch.ones(C)
+    target = torch.tensor([(i * 7919) % C for i in range(shape[0])])
+    step = {
+        "layer_norm_fwdbwd": lambda: (F.layer_norm(x, [C], w, b) * g).sum().backward(),
+        "batch_norm_fwdbwd": lambda: (F.batch_norm(x, rm, rv, w, b, training=True) * g).sum().backward(),
+        "cross_entropy_fwdbwd": lambda: F.cross_entropy(x, target).backward(),
+    }[op]
+
+    def batch(inner):
+        for _ in range(inner):
+            step()
+            for p in (x, w, b):
+                p.grad = None
+    return batch
+
+
 def conv2d(spec):
     """conv2d forward, or forward + backward of its sum (weight, bias, and input if inputGrad)."""
     conv = spec["conv"]
@@ -137,6 +164,9 @@ def prepare(spec):
     elementwise_batch = prepare_elementwise(spec)
     if elementwise_batch is not None:
         return elementwise_batch
+    norm_batch = prepare_norm(spec)
+    if norm_batch is not None:
+        return norm_batch
     if spec["op"] in ("conv2d", "conv2d_fwdbwd"):
         return conv2d(spec)
     a, b, c = (pattern(spec["shape"], seed) for seed in (1, 2, 3))

@@ -9,6 +9,8 @@ import { isAutogradOp, prepareAutograd } from './autograd-workloads.js';
 import type { AutogradOp } from './autograd-workloads.js';
 import { elementwiseWorkloads, isElementwiseOp, prepareElementwise } from './elementwise-workloads.js';
 import type { ElementwiseOp } from './elementwise-workloads.js';
+import { isNormOp, normWorkloads, prepareNorm } from './norm-workloads.js';
+import type { NormOp } from './norm-workloads.js';
 
 export type Unit = 'us/op' | 'ms' | 's' | 'GB/s' | 'GFLOP/s';
 
@@ -16,7 +18,7 @@ export type Unit = 'us/op' | 'ms' | 's' | 'GB/s' | 'GFLOP/s';
 export interface WorkloadSpec {
   id: string;
   label: string;
-  op: 'add1' | 'add' | 'add_' | 'matmul' | 'mul_add_relu' | 'sum' | 'softmax' | 'conv2d' | 'conv2d_fwdbwd' | AutogradOp | ElementwiseOp;
+  op: 'add1' | 'add' | 'add_' | 'matmul' | 'mul_add_relu' | 'sum' | 'softmax' | 'conv2d' | 'conv2d_fwdbwd' | AutogradOp | ElementwiseOp | NormOp;
   /** `add1` only: how each result is freed in torchts (PyTorch frees by refcount either way). */
   variant?: 'disposed' | 'tidy';
   shape: number[];
@@ -56,6 +58,7 @@ export function allWorkloads(quick: boolean): WorkloadSpec[] {
     { id: 'softmax256x1000', label: 'softmax [256,1000] dim 1', op: 'softmax', shape: [256, 1000], unit: 'ms', requires: ['softmax'] },
   );
   list.push(...elementwiseWorkloads());
+  list.push(...normWorkloads());
   // Convolutions (im2col + GEMM): LeNet's first layer and a ResNet block's 3x3 conv.
   const lenet = { weight: [6, 1, 5, 5], padding: 0, bias: true, inputGrad: false };
   const resnet = { weight: [64, 64, 3, 3], padding: 1, bias: false, inputGrad: true };
@@ -168,6 +171,7 @@ function prepareConv(spec: WorkloadSpec): Prepared {
 export function prepareTorchts(spec: WorkloadSpec): Prepared {
   if (isAutogradOp(spec.op)) return prepareAutograd(spec as WorkloadSpec & { op: AutogradOp });
   if (isElementwiseOp(spec.op)) return prepareElementwise(spec as WorkloadSpec & { op: ElementwiseOp });
+  if (isNormOp(spec.op)) return prepareNorm(spec as WorkloadSpec & { op: NormOp });
   if (spec.op === 'conv2d' || spec.op === 'conv2d_fwdbwd') return prepareConv(spec);
   const a = patternTensor(spec.shape, 1);
   const b = patternTensor(spec.shape, 2);
