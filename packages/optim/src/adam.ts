@@ -1,6 +1,6 @@
 /** Adam and AdamW (decoupled weight decay), with amsgrad and maximize (PyTorch 1.13's rules). */
 import { Tensor, adamStepOp, type AdamStepOptions, adamStep_, maximum, untracked, zerosLike } from '@torchts/core';
-import { checkFusedOptions, useFused, type StepImplOptions } from './fused.js';
+import { checkFusedOptions, useFused, withImplOptions, type StepImplOptions } from './fused.js';
 import { Optimizer, scalarState, type Params } from './optimizer.js';
 import { checkBetas, checkNonNegative, gradFor, withGrad, withWeightDecay } from './util.js';
 
@@ -16,7 +16,7 @@ export interface AdamOptions extends StepImplOptions {
 type AdamGroup = Required<Omit<AdamOptions, keyof StepImplOptions>> & StepImplOptions;
 
 function adamDefaults(options: AdamOptions, weightDecay: number): AdamGroup {
-  const o = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay, amsgrad: false, maximize: false, ...options };
+  const o = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay, amsgrad: false, maximize: false, ...withImplOptions(options) };
   checkNonNegative(o.lr, 'Invalid learning rate');
   checkNonNegative(o.eps, 'Invalid epsilon value');
   checkBetas(o.betas);

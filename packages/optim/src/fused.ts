@@ -10,12 +10,21 @@
 import { RuntimeError, Tensor } from '@torchts/core';
 import type { ParamGroup } from './optimizer.js';
 
-/** The implementation options SGD, Adam and AdamW accept (PyTorch's keywords). */
-export interface StepImplOptions {
-  /** Fused per-parameter kernel: true forces it, false forbids it, unset uses it where it applies. */
-  fused?: boolean;
-  /** true: the composite per-op update (PyTorch's multi-tensor path has the same math). */
-  foreach?: boolean;
+/** The implementation options SGD, Adam and AdamW accept (PyTorch's keywords). A type, not an
+ * interface, so optimizers stay assignable to `Optimizer` (whose options are a Record). */
+export type StepImplOptions = {
+  /** Fused per-parameter kernel: true forces it, false forbids it, unset/null uses it where it applies. */
+  fused?: boolean | null;
+  /** true: the composite per-op update (PyTorch's multi-tensor path has the same math); null as unset. */
+  foreach?: boolean | null;
+};
+
+/** `options` without `fused`/`foreach` keys that are undefined (PyTorch's None is `null` or left out). */
+export function withImplOptions<O extends StepImplOptions>(options: O): O {
+  const o = { ...options };
+  if (o.fused === undefined) delete o.fused;
+  if (o.foreach === undefined) delete o.foreach;
+  return o;
 }
 
 const FUSED_DTYPES = new Set(['float32', 'float64']);

@@ -1,6 +1,6 @@
 /** SGD with momentum, dampening, Nesterov momentum, weight decay and maximize (PyTorch 1.13's rule). */
 import { Tensor, ValueError, clone, emptyLike, sgdStepOp, sgdStep_, untracked } from '@torchts/core';
-import { checkFusedOptions, useFused, type StepImplOptions } from './fused.js';
+import { checkFusedOptions, useFused, withImplOptions, type StepImplOptions } from './fused.js';
 import { Optimizer, type Params } from './optimizer.js';
 import { checkNonNegative, gradFor, withGrad, withWeightDecay } from './util.js';
 
@@ -17,7 +17,7 @@ type SGDGroup = Required<Omit<SGDOptions, keyof StepImplOptions>> & StepImplOpti
 
 export class SGD extends Optimizer<SGDGroup> {
   constructor(params: Params, options: SGDOptions) {
-    const o = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options };
+    const o = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...withImplOptions(options) };
     if (o.lr === undefined) throw new ValueError("SGD: the learning rate 'lr' is required");
     checkNonNegative(o.lr, 'Invalid learning rate');
     checkNonNegative(o.momentum, 'Invalid momentum value');

@@ -155,8 +155,13 @@ describe('fused optimizer steps equal the composite update', () => {
     expect(countCalls(sgdStepOp as never, () => sgd.step())).toBe(0);
     expect(values(half)).toEqual([0.5, 0.5, 0.5, 0.5]);
     const foreach = new optim.SGD([p], { lr: 0.5, foreach: true });
-    noGradHelper(() => (p.grad = full([4], 2)));
+    noGradHelper(() => (p.grad = full([4], 2.5)));
     expect(countCalls(sgdStepOp as never, () => foreach.step())).toBe(0);
     expect(foreach.stateDict().param_groups[0]).toMatchObject({ foreach: true });
+    // PyTorch's None: null or undefined leave the choice to the optimizer.
+    const unset = new optim.Adam([p], { lr: 0.1, fused: undefined, foreach: null });
+    expect(countCalls(adamStepOp as never, () => unset.step())).toBe(1);
+    const asOptimizer: optim.Optimizer = unset; // optimizers stay assignable to the base class
+    expect(asOptimizer.stateDict().param_groups[0]).not.toHaveProperty('fused');
   });
 });
