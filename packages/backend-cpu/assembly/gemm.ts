@@ -23,6 +23,8 @@ const MC: i32 = 128;
 /** Columns of B packed at once: KC x NC lives in L2/L3. */
 const NC: i32 = 1024;
 const TILE_BYTES: i32 = 4 * 8 * 8;
+/** B up to this size is read in place rather than packed (see the driver). */
+const IN_PLACE_B_BYTES: u64 = 128 * 1024;
 
 export function gemmWorkspaceBytes(): i32 {
   return (MC * KC + KC * NC) * 8 + TILE_BYTES;
@@ -101,16 +103,34 @@ export function gemmWorkspaceBytes(): i32 {
   return sizeof<T>() == 4 ? maddF32(a, b, c) : maddF64(a, b, c);
 }
 
+/** acc * alpha + beta * C[row] for one 16-byte vector (beta == 0: C is not read). */
+// @ts-ignore: decorator
+@inline function scaled<T>(acc: v128, o: usize, alpha: T, beta: T): v128 {
+  if (sizeof<T>() == 4) {
+    let x = alpha == 1 ? acc : f32x4.mul(acc, f32x4.splat(<f32>alpha));
+    if (beta != 0) x = f32x4.add(x, f32x4.mul(f32x4.splat(<f32>beta), v128.load(o)));
+    return x;
+  }
+  let x = alpha == 1 ? acc : f64x2.mul(acc, f64x2.splat(<f64>alpha));
+  if (beta != 0) x = f64x2.add(x, f64x2.mul(f64x2.splat(<f64>beta), v128.load(o)));
+  return x;
+}
+
 /**
- * tile (4 rows x NR, row-major; NR = 8 f32 or 4 f64: two vectors) = A panel (4 x kc) @ B panel
- * (kc x NR). Eight vector accumulators, one A element broadcast at a time.
+ * C[4 x NR corner] = alpha * (A panel (4 x kc) @ B panel (kc x NR)) + beta * C; NR = 8 f32 or
+ * 4 f64: two vectors. Eight vector accumulators, one A element broadcast at a time. B rows are
+ * `bStep` bytes apart (32 when packed; the row stride when B is read in place). A full tile with
+ * unit column stride is stored straight from the accumulators; edges go through `tile`.
  */
 // @ts-ignore: decorator
-@inline function micro<T>(pa: usize, pb: usize, kc: i32, tile: usize): void {
+@inline function micro<T>(
+  pa: usize, pb: usize, bStep: usize, kc: i32, tile: usize,
+  c: usize, rs: usize, cs: usize, rows: i32, cols: i32, alpha: T, beta: T,
+): void {
   const sz = sizeof<T>();
   const zero = v128.splat<i32>(0);
   let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
-  const end = pb + <usize>kc * 32;
+  const end = pb + <usize>kc * bStep;
   while (pb < end) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
     let a = splatAt<T>(pa);
@@ -122,40 +142,32 @@ export function gemmWorkspaceBytes(): i32 {
     a = splatAt<T>(pa + 3 * sz);
     c30 = madd<T>(a, b0, c30); c31 = madd<T>(a, b1, c31);
     pa += 4 * sz;
-    pb += 32;
+    pb += bStep;
+  }
+  if (rows == MR && cols == 32 / <i32>sz && cs == 1) {
+    const r = rs * sz;
+    v128.store(c, scaled<T>(c00, c, alpha, beta)); v128.store(c + 16, scaled<T>(c01, c + 16, alpha, beta));
+    c += r;
+    v128.store(c, scaled<T>(c10, c, alpha, beta)); v128.store(c + 16, scaled<T>(c11, c + 16, alpha, beta));
+    c += r;
+    v128.store(c, scaled<T>(c20, c, alpha, beta)); v128.store(c + 16, scaled<T>(c21, c + 16, alpha, beta));
+    c += r;
+    v128.store(c, scaled<T>(c30, c, alpha, beta)); v128.store(c + 16, scaled<T>(c31, c + 16, alpha, beta));
+    return;
   }
   v128.store(tile, c00); v128.store(tile, c01, 16);
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80);
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  storeTile<T>(tile, c, rs, cs, rows, cols, alpha, beta);
 }
 
 // ---- store -------------------------------------------------------------------------------------
 
-/** C[rows x cols corner] = alpha * tile + beta * C (beta == 0: C is not read). */
+/** C[rows x cols corner] = alpha * tile + beta * C (beta == 0: C is not read): edge tiles. */
 // @ts-ignore: decorator
 @inline function storeTile<T>(tile: usize, c: usize, rs: usize, cs: usize, rows: i32, cols: i32, alpha: T, beta: T): void {
   const sz = sizeof<T>();
-  const nr = 32 / <i32>sz;
-  if (rows == MR && cols == nr && cs == 1) {
-    const va = sizeof<T>() == 4 ? f32x4.splat(<f32>alpha) : f64x2.splat(<f64>alpha);
-    const vb = sizeof<T>() == 4 ? f32x4.splat(<f32>beta) : f64x2.splat(<f64>beta);
-    for (let r = 0; r < MR; r++) {
-      const t = tile + <usize>r * 32;
-      const o = c + <usize>r * rs * sz;
-      let x0 = v128.load(t), x1 = v128.load(t, 16);
-      if (sizeof<T>() == 4) {
-        x0 = f32x4.mul(x0, va); x1 = f32x4.mul(x1, va);
-        if (beta != 0) { x0 = f32x4.add(x0, f32x4.mul(vb, v128.load(o))); x1 = f32x4.add(x1, f32x4.mul(vb, v128.load(o, 16))); }
-      } else {
-        x0 = f64x2.mul(x0, va); x1 = f64x2.mul(x1, va);
-        if (beta != 0) { x0 = f64x2.add(x0, f64x2.mul(vb, v128.load(o))); x1 = f64x2.add(x1, f64x2.mul(vb, v128.load(o, 16))); }
-      }
-      v128.store(o, x0);
-      v128.store(o, x1, 16);
-    }
-    return;
-  }
   for (let r = 0; r < rows; r++) {
     let o = c + <usize>r * rs * sz;
     const t = tile + <usize>r * 32;
@@ -181,23 +193,36 @@ export function gemmWorkspaceBytes(): i32 {
   const pa = work;
   const pb = work + <usize>(MC * KC) * 8;
   const tile = pb + <usize>(KC * NC) * 8;
+  // B is read in place (no packing) when its rows are contiguous and it is small enough to stay
+  // in cache: small products (a convolution's patches matrix) would spend as long packing as
+  // multiplying. Edge panels narrower than NR are still packed (zero-padded).
+  const inPlace = csB == 1 && <u64>k * <u64>n * sz <= IN_PLACE_B_BYTES;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       // The first depth block applies beta; later ones accumulate onto C.
       const betaBlock: T = pc == 0 ? beta : <T>1;
-      packB<T>(pb, b, rsB, csB, pc, kc, jc, nc);
+      if (!inPlace) packB<T>(pb, b, rsB, csB, pc, kc, jc, nc);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA<T>(pa, a, rsA, csA, ic, mc, pc, kc);
         for (let jr = 0; jr < nc; jr += nr) {
-          const bPanel = pb + <usize>(jr * kc) * sz;
           const cols = min(nr, nc - jr);
+          let bPanel = pb + <usize>(jr * kc) * sz;
+          let bStep: usize = 32;
+          if (inPlace) {
+            if (cols == nr) {
+              bPanel = b + (<usize>pc * rsB + <usize>(jc + jr)) * sz;
+              bStep = rsB * sz;
+            } else {
+              bPanel = pb;
+              packB<T>(pb, b, rsB, csB, pc, kc, jc + jr, cols);
+            }
+          }
           for (let ir = 0; ir < mc; ir += MR) {
-            micro<T>(pa + <usize>(ir * kc) * sz, bPanel, kc, tile);
             const cAt = c + (<usize>(ic + ir) * rsC + <usize>(jc + jr) * csC) * sz;
-            storeTile<T>(tile, cAt, rsC, csC, min(MR, mc - ir), cols, alpha, betaBlock);
+            micro<T>(pa + <usize>(ir * kc) * sz, bPanel, bStep, kc, tile, cAt, rsC, csC, min(MR, mc - ir), cols, alpha, betaBlock);
           }
         }
       }

@@ -51,6 +51,25 @@ describe('wasm SIMD GEMM vs TS', () => {
     }
   });
 
+  it('B read in place or packed: every layout pair, edge panels, two depth blocks, alpha and beta', () => {
+    manualSeed(4);
+    // [m, k, n]: in place (k*n small, row-contiguous B) with and without edge panels, more than one
+    // depth block (k > 256), and too big to read in place (k*n*4 > 128 KiB).
+    const shapes = [[6, 25, 576], [16, 150, 64], [5, 300, 37], [9, 7, 13], [4, 600, 70]];
+    for (const dtype of DTYPES) {
+      for (const [m, k, n] of shapes) {
+        for (let la = 0; la < 3; la++) {
+          for (let lb = 0; lb < 3; lb++) {
+            const a = operand(m!, k!, dtype, la), b = operand(k!, n!, dtype, lb), c = randn([m!, n!], { dtype });
+            compare(`addmm ${m}x${k}x${n} layouts ${la}/${lb} ${dtype}`, dtype, k!, () => addmm(c, a, b, { beta: 0.5, alpha: 1.5 }),
+              () => addmm(abs64(c), abs64(a), abs64(b), { beta: 0.5, alpha: 1.5 }));
+            compare(`mm ${m}x${k}x${n} layouts ${la}/${lb} ${dtype}`, dtype, k!, () => mm(a, b), () => mm(abs64(a), abs64(b)));
+          }
+        }
+      }
+    }
+  });
+
   it('addmm with alpha and beta; beta = 0 ignores NaN in the input', () => {
     manualSeed(2);
     for (const dtype of DTYPES) {
