@@ -49,3 +49,24 @@ describe.each(['ts', 'auto'] as const)('fused ops vs PyTorch aten (%s kernels)',
     }
   });
 });
+
+describe('fused ops: argument checks and empty inputs', () => {
+  it('refuse bad shapes, dtypes and targets with messages naming them; empty batches give empty results', () => {
+    expect(() => torch.nllLossForward(torch.randn([3]), torch.tensor([0, 1, 2], { dtype: 'int64' }), null, 'none', -100)).toThrow(/size mismatch/);
+    expect(() => torch.nllLossForward(torch.randn([0]), torch.tensor([], { dtype: 'int64' }), null, 'none', -100)).toThrow(/size mismatch/);
+    expect(torch.nllLossForward(torch.randn([3]), torch.tensor([1], { dtype: 'int64' }), null, 'none', -100)[0]!.shape).toEqual([]);
+    expect(() => torch.nllLossForward(torch.randn([2, 3]), torch.tensor([0, 3], { dtype: 'int64' }), null, 'mean', -100)).toThrow('Target 3 is out of bounds.');
+    expect(() => torch.nativeLayerNorm(torch.randn([2, 3]), [], null, null, 1e-5)).toThrow(/at least 1-dimensional/);
+    expect(() => torch.nativeLayerNorm(torch.randn([2, 3]), [3], torch.randn([3], { dtype: 'float64' }), null, 1e-5)).toThrow(/scalar type Float/);
+    expect(() => torch.nativeGroupNorm(torch.randn([2, 3, 2]), null, null, 2, 3, 2, 2, 1e-5)).toThrow(/divisible/);
+    expect(() => torch.nativeGroupNorm(torch.randn([2, 4, 2]), null, null, 2, 4, 3, 2, 1e-5)).toThrow(/does not match/);
+    expect(() => torch.nativeBatchNorm(torch.randn([2, 3]), null, null, null, null, false, 0.1, 1e-5)).toThrow(/evaluation mode/);
+    expect(() => torch.nativeLayerNormBackward(torch.randn([2, 4]), torch.randn([2, 3]), [3], torch.randn([2, 1]), torch.randn([2, 1]), null, null, [true, true, true])).toThrow(/grad_out/);
+    expect(() => torch.nativeBatchNormBackward(torch.randn([2, 3]), torch.randn([2, 3]), null, null, null, null, null, true, 1e-5, [true, false, false])).toThrow(/save_mean/);
+    const [o] = torch.nativeGroupNorm(torch.randn([0, 4, 2]), null, null, 0, 4, 2, 2, 1e-5);
+    expect(o!.shape).toEqual([0, 4, 2]);
+    const [l, tw] = torch.nllLossForward(torch.randn([0, 3]), torch.tensor([], { dtype: 'int64' }), null, 'mean', -100);
+    expect(Number.isNaN(l!.item())).toBe(true);
+    expect(tw!.item()).toBe(0);
+  });
+});

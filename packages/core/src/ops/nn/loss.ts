@@ -35,8 +35,9 @@ function checkNll(name: string, self: Tensor, target: Tensor, weight: Tensor | n
   if (target._dtype !== 'int64' && target._dtype !== 'uint8') {
     throw new RuntimeError(`expected scalar type Long but found ${target._dtype}`);
   }
-  const noBatch = nd === 1 && target._shape.length === 0;
-  if (!noBatch && self._shape[0] !== (target._shape[0] ?? 1)) {
+  // (C) input: one row, so exactly one target (PyTorch would read only the first of several).
+  const mismatch = nd === 1 ? target.numel() !== 1 : self._shape[0] !== (target._shape[0] ?? 1);
+  if (mismatch) {
     throw new RuntimeError(`size mismatch (got input: ${fmt(self._shape)}, target: ${fmt(target._shape)})`);
   }
   const C = self._shape[nd - 1]!;
