@@ -181,6 +181,8 @@ export const nativeBatchNormOp = defineOp('native_batch_norm', (
       runningMean ?? null, runningVar ?? null, training, momentum, eps, N, C, HW,
     );
     keep.forEach((t) => t.dispose());
+    // The running buffers were written in place (autograd's saved-tensor checks see it).
+    if (training) for (const t of [runningMean, runningVar]) t?._bumpVersion();
   }
   return [out, saveMean, saveInvstd];
 }, { writes: [0, 1, 2, 6, 7] });
