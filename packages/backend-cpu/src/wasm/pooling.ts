@@ -8,7 +8,12 @@
  */
 import type { PoolWindows, Tensor } from '@torchts/core';
 import { heap } from '../device.js';
+import { runSplit } from './parallel.js';
 import { simd } from './simd.js';
+
+/** Planes are split over threads when each thread gets at least this many input elements. */
+const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+const minPlanes = (planeElements: number): number => Math.ceil(MIN_ELEMENTS_PER_THREAD / Math.max(1, planeElements));
 
 interface Planes {
   count: number;
@@ -64,6 +69,8 @@ function tables(w: PoolWindows, withDiv: boolean): { win: number; div: number } 
   return { win: ptr, div: ptr + winBytes };
 }
 
+const volume = (v: readonly number[]): number => v.reduce((a, b) => a * b, 1);
+
 function floatSize(t: Tensor): 4 | 8 | 0 {
   return t._dtype === 'float32' ? 4 : t._dtype === 'float64' ? 8 : 0;
 }
@@ -79,8 +86,13 @@ export function simdPoolMax(out: Tensor, indices: Tensor, input: Tensor, w: Pool
   const [OD, OH, OW] = pad3(w.outSize, 1);
   const [dd, dh, dw] = pad3(w.step, 1);
   const { win } = tables(w, false);
-  (sz === 4 ? ex.maxPoolF32 : ex.maxPoolF64)(input._storage.ptr + input._offset * sz, pl.stride, nd === 3 ? sD : 0, nd >= 2 ? sH : 0, sW,
-    pl.count, H, W, OD, OH, OW, dd, dh, dw, win, out._storage.ptr + out._offset * sz, indices._storage.ptr + indices._offset * 8);
+  const x = input._storage.ptr + input._offset * sz, o = out._storage.ptr + out._offset * sz, idx = indices._storage.ptr + indices._offset * 8;
+  const outPlane = OD * OH * OW;
+  // Planes are independent: each thread pools a range of them.
+  runSplit(sz === 4 ? 'maxPoolF32' : 'maxPoolF64', { items: pl.count, minItems: minPlanes(volume(w.inSize)) }, (s, e) => [
+    x + s * pl.stride * sz, pl.stride, nd === 3 ? sD : 0, nd >= 2 ? sH : 0, sW,
+    e - s, H, W, OD, OH, OW, dd, dh, dw, win, o + s * outPlane * sz, idx + s * outPlane * 8,
+  ]);
   return true;
 }
 
@@ -93,8 +105,12 @@ export function simdPoolAvg(out: Tensor, input: Tensor, w: PoolWindows): boolean
   const [sD, sH, sW] = pad3(input._strides, 0);
   const [OD, OH, OW] = pad3(w.outSize, 1);
   const { win, div } = tables(w, true);
-  (sz === 4 ? ex.avgPoolF32 : ex.avgPoolF64)(input._storage.ptr + input._offset * sz, pl.stride, nd === 3 ? sD : 0, nd >= 2 ? sH : 0, sW,
-    pl.count, OD, OH, OW, win, div, w.divisorOverride ?? 0, out._storage.ptr + out._offset * sz);
+  const x = input._storage.ptr + input._offset * sz, o = out._storage.ptr + out._offset * sz;
+  const outPlane = OD * OH * OW;
+  runSplit(sz === 4 ? 'avgPoolF32' : 'avgPoolF64', { items: pl.count, minItems: minPlanes(volume(w.inSize)) }, (s, e) => [
+    x + s * pl.stride * sz, pl.stride, nd === 3 ? sD : 0, nd >= 2 ? sH : 0, sW,
+    e - s, OD, OH, OW, win, div, w.divisorOverride ?? 0, o + s * outPlane * sz,
+  ]);
   return true;
 }
 
@@ -109,7 +125,11 @@ export function simdPoolAvgBackward(gradIn: Tensor, grad: Tensor, w: PoolWindows
   const [D, H, W] = pad3(w.inSize, 1);
   const [OD, OH, OW] = pad3(w.outSize, 1);
   const { win, div } = tables(w, true);
-  (sz === 4 ? ex.avgPoolBackwardF32 : ex.avgPoolBackwardF64)(grad._storage.ptr + grad._offset * sz, pl.stride, nd === 3 ? sD : 0,
-    nd >= 2 ? sH : 0, sW, pl.count, D, H, W, OD, OH, OW, win, div, w.divisorOverride ?? 0, gradIn._storage.ptr + gradIn._offset * sz);
+  const g = grad._storage.ptr + grad._offset * sz, gi = gradIn._storage.ptr + gradIn._offset * sz;
+  const inPlane = D * H * W;
+  runSplit(sz === 4 ? 'avgPoolBackwardF32' : 'avgPoolBackwardF64', { items: pl.count, minItems: minPlanes(inPlane) }, (s, e) => [
+    g + s * pl.stride * sz, pl.stride, nd === 3 ? sD : 0, nd >= 2 ? sH : 0, sW,
+    e - s, D, H, W, OD, OH, OW, win, div, w.divisorOverride ?? 0, gi + s * inPlane * sz,
+  ]);
   return true;
 }

@@ -5,6 +5,7 @@
 import { describe, it } from 'vitest';
 import { adaptiveAvgPoolNd, adaptiveMaxPoolNd, avgPoolNd, manualSeed, maxPoolNd, poolAvgBackwardOp, randn, tensor } from '@torchts/core';
 import type { PoolWindows } from '@torchts/core';
+import { getNumThreads, setNumThreads } from '../../src/index.js';
 import { expectSameAsTs, flat, lcg } from './helpers.js';
 
 const compare = expectSameAsTs;
@@ -49,6 +50,29 @@ describe('wasm pooling vs TS', () => {
       const gs = randn([2, 3, OH, 2 * OW], { dtype }).slice(3, 0, null, 2);
       compare(`backward strided ${dtype}`, () => [poolAvgBackwardOp.call(gs, windows)]);
       compare(`backward override ${dtype}`, () => [poolAvgBackwardOp.call(g, { ...windows, divisorOverride: 3 })]);
+    }
+  });
+
+  it('planes split over 1, 2 and 3 threads: the TS results, byte for byte (max with indices, avg, avg backward)', () => {
+    manualSeed(8);
+    const before = getNumThreads();
+    try {
+      for (const dtype of ['float32', 'float64'] as const) {
+        // 192 planes of 32x32: enough input for three threads (64 planes each).
+        const x = randn([12, 16, 32, 32], { dtype });
+        const windows = avgWindows([32, 32], [2, 2], [2, 2], [0, 0], false);
+        const g = randn([12, 16, ...windows.outSize], { dtype });
+        for (const t of [1, 2, 3]) {
+          setNumThreads(t);
+          compare(`${dtype} ${t} thread(s)`, () => [
+            ...maxPoolNd(x, 2, [3, 3], { stride: [2, 2], padding: [1, 1] }),
+            avgPoolNd(x, 2, [3, 3], { stride: [1, 1], padding: [1, 1] }),
+            poolAvgBackwardOp.call(g, windows),
+          ]);
+        }
+      }
+    } finally {
+      setNumThreads(before);
     }
   });
 
