@@ -1,131 +1,226 @@
-// softmax / log_softmax over contiguous float32 rows, numerically stable as the TS kernel:
-// d = x - max in float64 (exact for the values that matter), exp(d), sum in float64, then
-// softmax = exp(d) / sum and log_softmax = d - log(sum), each rounded once to float32.
+// softmax / log_softmax of contiguous float32/float64 tensors along one dim, numerically stable as
+// the TS kernel: m = max, e = exp(x - m), sum in float64, softmax = e * (1 / sum),
+// log_softmax = (x - m) - log(sum). The input is [outer, len, inner] with `len` the softmax dim:
+// - inner == 1 (the last dim): vectors run along each row;
+// - inner > 1: vectors run across 4 (float32) or 2 (float64) neighbouring rows, one per lane,
+//   and a tail of single lanes; a lane's bytes do not depend on its strip, so the split of the
+//   inner positions over threads does not change results.
 //
-// exp(d) (d <= 0) is a float32 Cephes-style evaluation after a float64 range reduction:
-// n = round(d / ln 2), r = d - n ln 2 (|r| <= ln 2 / 2, then rounded to float32), e^r by a
-// degree-7 polynomial, times 2^n applied in two halves so that subnormal results round once.
-// Max error about 1.5 ulp of float32 (the TS kernel's double-precision result is the oracle).
+// float32 works in float32 lanes: x - m is rounded, but its rounding error (TwoSum, exact) is
+// folded back into the exp as exp(d + err) = exp(d) (1 + err), so e stays within the vector
+// exp's ~2 ulp of exp(x - m) even where |x - m| is large. float64 computes x - m exactly as TS
+// and uses vmath's exp and log.
+import { maddF32 } from './simd';
+import { expF64, logF64 } from './vmath';
 
-const LOG2E: f64 = 1.4426950408889634;
-const LN2: f64 = 0.6931471805599453;
-
-/** exp of four float64 differences (two f64x2), as float32x4; d is clamped at -104 (e^-104 rounds to 0). */
+/**
+ * exp(d + err) for d <= 0 (or NaN) and a tiny correction err, float32 lanes: n = round(d / ln 2)
+ * by the 1.5 * 2^23 rounding trick (no float-to-int conversion, which is slow on x86),
+ * r = d - n ln 2 (ln 2 in two parts, the first exact times n) + err, e^r by Cephes' expf
+ * polynomial, times 2^n applied as two normal factors so that subnormal results round once.
+ * Within ~2 ulp; d below -104 gives 0.
+ */
 // @ts-ignore: decorator
-@inline function exp4(d0: v128, d1: v128): v128 {
-  const lo = f64x2.splat(-104);
-  d0 = f64x2.max(d0, lo);
-  d1 = f64x2.max(d1, lo);
-  const n0 = f64x2.nearest(f64x2.mul(d0, f64x2.splat(LOG2E)));
-  const n1 = f64x2.nearest(f64x2.mul(d1, f64x2.splat(LOG2E)));
-  const r0 = f64x2.sub(d0, f64x2.mul(n0, f64x2.splat(LN2)));
-  const r1 = f64x2.sub(d1, f64x2.mul(n1, f64x2.splat(LN2)));
-  const r = i32x4.shuffle(f32x4.demote_f64x2_zero(r0), f32x4.demote_f64x2_zero(r1), 0, 1, 4, 5);
-  const n = i32x4.shuffle(i32x4.trunc_sat_f64x2_s_zero(n0), i32x4.trunc_sat_f64x2_s_zero(n1), 0, 1, 4, 5);
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.mul(f32x4.mul(p, r), r), f32x4.add(r, f32x4.splat(1)));
-  // 2^n = 2^a * 2^b with a = n >> 1, b = n - a: both >= -75, so each factor is a normal float.
-  const a = i32x4.shr_s(n, 1);
-  const b = i32x4.sub(n, a);
-  const sa = i32x4.shl(i32x4.add(a, i32x4.splat(127)), 23);
-  const sb = i32x4.shl(i32x4.add(b, i32x4.splat(127)), 23);
-  return f32x4.mul(f32x4.mul(p, sa), sb);
+@inline function expNonPositiveF32(d: v128, err: v128): v128 {
+  const dc = f32x4.pmax(d, f32x4.splat(-104)); // NaN stays NaN
+  const magic = f32x4.splat(12582912);
+  const t = maddF32(dc, f32x4.splat(1.44269504088896341), magic);
+  const n = f32x4.sub(t, magic);
+  const ni = i32x4.sub(t, magic);
+  let r = maddF32(n, f32x4.splat(-0.693359375), dc);
+  r = f32x4.add(maddF32(n, f32x4.splat(2.12194440e-4), r), err);
+  let p = maddF32(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
+  p = maddF32(p, r, f32x4.splat(8.3334519073e-3));
+  p = maddF32(p, r, f32x4.splat(4.1665795894e-2));
+  p = maddF32(p, r, f32x4.splat(1.6666665459e-1));
+  p = maddF32(p, r, f32x4.splat(5.0000001201e-1));
+  p = maddF32(f32x4.mul(p, r), r, f32x4.add(r, f32x4.splat(1)));
+  const a = i32x4.shr_s(ni, 1);
+  const b = i32x4.sub(ni, a);
+  return f32x4.mul(f32x4.mul(p, i32x4.shl(i32x4.add(a, i32x4.splat(127)), 23)), i32x4.shl(i32x4.add(b, i32x4.splat(127)), 23));
 }
 
 /**
- * Natural log of a row sum (>= 1: the max element contributes e^0 = 1; NaN and +inf pass
- * through), fdlibm's table-free algorithm (< 1 ulp): AS's Math.log would bring a lookup table,
- * i.e. a data segment, which these kernels must not have.
+ * Row max by pseudo-max (one instruction; a NaN element may be skipped): a row holding NaN still
+ * comes out all NaN, through its exp and the sum, as in PyTorch.
  */
-function logSum(x: f64): f64 {
-  if (!(x < Infinity)) return x;
-  const bits = reinterpret<u64>(x);
-  let k = <i32>(bits >> 52) - 1023;
-  let f = reinterpret<f64>((bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000);
-  if (f > 1.4142135623730951) {
-    f *= 0.5;
-    k++;
+// @ts-ignore: decorator
+@inline function vmax<T>(a: v128, b: v128): v128 {
+  return sizeof<T>() == 4 ? f32x4.pmax(a, b) : f64x2.pmax(a, b);
+}
+
+/** exp(x - m) lane by lane; NaN where x or m is NaN or both are the same infinity. */
+// @ts-ignore: decorator
+@inline function expDiff<T>(x: v128, m: v128): v128 {
+  if (sizeof<T>() == 8) return expF64(f64x2.sub(x, m));
+  const d = f32x4.sub(x, m);
+  const bb = f32x4.sub(d, x);
+  let err = f32x4.add(f32x4.sub(x, f32x4.sub(d, bb)), f32x4.sub(f32x4.neg(m), bb));
+  // Only finite, non-negligible d carries a correction (an infinite x or m makes err NaN).
+  err = v128.and(err, f32x4.ge(d, f32x4.splat(-104)));
+  return expNonPositiveF32(d, err);
+}
+
+/** float64 lanes of a float32x4 (low or high pair) or the float64x2 itself. */
+// @ts-ignore: decorator
+@inline function lo64<T>(v: v128): v128 {
+  return sizeof<T>() == 4 ? f64x2.promote_low_f32x4(v) : v;
+}
+// @ts-ignore: decorator
+@inline function hi64<T>(v: v128): v128 {
+  return sizeof<T>() == 4 ? f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)) : f64x2.splat(0);
+}
+
+// @ts-ignore: decorator
+@inline function logOf(sum: f64): f64 {
+  return f64x2.extract_lane(logF64(f64x2.splat(sum)), 0);
+}
+
+// @ts-ignore: decorator
+@inline function splatT<T>(v: f64): v128 {
+  return sizeof<T>() == 4 ? f32x4.splat(<f32>v) : f64x2.splat(v);
+}
+
+// @ts-ignore: decorator
+@inline function laneT<T>(v: v128): f64 {
+  return sizeof<T>() == 4 ? <f64>f32x4.extract_lane(v, 0) : f64x2.extract_lane(v, 0);
+}
+
+/** One contiguous row of len elements at x into o. */
+// @ts-ignore: decorator
+@inline function row<T>(x: usize, o: usize, len: i32, log: bool): void {
+  const sz = <i32>sizeof<T>();
+  const lanes = 16 / sz;
+  const vend = len - len % lanes;
+  // Four independent max chains: one chain is bound by the latency of a NaN-propagating max.
+  let mv = splatT<T>(-Infinity), m1 = mv, m2 = mv, m3 = mv;
+  let i0 = 0;
+  for (; i0 + 4 * lanes <= vend; i0 += 4 * lanes) {
+    const p = x + <usize>(i0 * sz);
+    mv = vmax<T>(mv, v128.load(p));
+    m1 = vmax<T>(m1, v128.load(p, 16));
+    m2 = vmax<T>(m2, v128.load(p, 32));
+    m3 = vmax<T>(m3, v128.load(p, 48));
   }
-  f -= 1;
-  const s = f / (2 + f), z = s * s, w = z * z;
-  const t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01 + w * 1.531383769920937332e-01));
-  const t2 = z * (6.666666666666735130e-01 + w * (2.857142874366239149e-01 + w * (1.818357216161805012e-01 + w * 1.479819860511658591e-01)));
-  const hfsq = 0.5 * f * f;
-  const dk = <f64>k;
-  return dk * 6.93147180369123816490e-01 - ((hfsq - (s * (hfsq + t2 + t1) + dk * 1.90821492927058770002e-10)) - f);
-}
-
-/** The two float64 halves of x - m. */
-// @ts-ignore: decorator
-@inline function diffLo(x: v128, m: v128): v128 {
-  return f64x2.sub(f64x2.promote_low_f32x4(x), m);
-}
-// @ts-ignore: decorator
-@inline function diffHi(x: v128, m: v128): v128 {
-  return f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 0, 1)), m);
-}
-
-/** Scalar exp for the tails: the same evaluation on lane 0. */
-// @ts-ignore: decorator
-@inline function exp1(d: f64): f32 {
-  return f32x4.extract_lane(exp4(f64x2.splat(d), f64x2.splat(d)), 0);
-}
-
-function rowMax(x: usize, len: i32): f32 {
-  let i = 0;
-  let v = f32x4.splat(-Infinity);
-  for (; i + 4 <= len; i += 4) v = f32x4.max(v, v128.load(x + (<usize>i << 2)));
-  let m = max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
-  for (; i < len; i++) m = max(m, load<f32>(x + (<usize>i << 2)));
-  return m;
-}
-
-export function softmaxRowsF32(x: usize, o: usize, rows: i32, len: i32, log: i32): void {
-  for (let row = 0; row < rows; row++) {
-    const m = <f64>rowMax(x, len);
-    const mv = f64x2.splat(m);
-    let s = f64x2.splat(0);
-    let i = 0;
-    for (; i + 4 <= len; i += 4) {
-      const xv = v128.load(x + (<usize>i << 2));
-      const e = exp4(diffLo(xv, mv), diffHi(xv, mv));
-      if (!log) v128.store(o + (<usize>i << 2), e);
-      s = f64x2.add(s, f64x2.add(f64x2.promote_low_f32x4(e), f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1))));
+  for (; i0 < vend; i0 += lanes) mv = vmax<T>(mv, v128.load(x + <usize>(i0 * sz)));
+  mv = vmax<T>(vmax<T>(mv, m1), vmax<T>(m2, m3));
+  let m: f64 = sz == 4
+    ? <f64>max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)))
+    : max(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
+  // (lanes never hold NaN: pmax keeps the accumulator when an element is NaN)
+  for (let i = vend; i < len; i++) {
+    const v = <f64>load<T>(x + <usize>(i * sz));
+    if (v > m) m = v;
+  }
+  mv = splatT<T>(m);
+  let s0 = f64x2.splat(0), s1 = s0;
+  for (let i = 0; i < vend; i += lanes) {
+    const e = expDiff<T>(v128.load(x + <usize>(i * sz)), mv);
+    if (!log) v128.store(o + <usize>(i * sz), e);
+    s0 = f64x2.add(s0, lo64<T>(e));
+    if (sz == 4) s1 = f64x2.add(s1, hi64<T>(e));
+  }
+  const s = f64x2.add(s0, s1);
+  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (let i = vend; i < len; i++) {
+    const e = laneT<T>(expDiff<T>(splatT<T>(<f64>load<T>(x + <usize>(i * sz))), mv));
+    if (!log) store<T>(o + <usize>(i * sz), <T>e);
+    sum += e;
+  }
+  if (log) {
+    const ls = splatT<T>(logOf(sum));
+    for (let i = 0; i < vend; i += lanes) {
+      const d = sz == 4 ? f32x4.sub(v128.load(x + <usize>(i * sz)), mv) : f64x2.sub(v128.load(x + <usize>(i * sz)), mv);
+      v128.store(o + <usize>(i * sz), sz == 4 ? f32x4.sub(d, ls) : f64x2.sub(d, ls));
     }
-    let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-    for (; i < len; i++) {
-      const e = exp1(<f64>load<f32>(x + (<usize>i << 2)) - m);
-      if (!log) store<f32>(o + (<usize>i << 2), e);
-      sum += <f64>e;
+    const l = <T>logOf(sum), mt = <T>m;
+    for (let i = vend; i < len; i++) store<T>(o + <usize>(i * sz), (load<T>(x + <usize>(i * sz)) - mt) - l);
+  } else {
+    const inv = 1 / sum;
+    const iv = splatT<T>(inv);
+    for (let i = 0; i < vend; i += lanes) {
+      const e = v128.load(o + <usize>(i * sz));
+      v128.store(o + <usize>(i * sz), sz == 4 ? f32x4.mul(e, iv) : f64x2.mul(e, iv));
     }
+    const it = <T>inv;
+    for (let i = vend; i < len; i++) store<T>(o + <usize>(i * sz), load<T>(o + <usize>(i * sz)) * it);
+  }
+}
+
+// Lane-wise loads and stores of a strip: all lanes (W = 0) or lane 0 only (W = 1).
+// @ts-ignore: decorator
+@inline function ld<T, W>(p: usize): v128 {
+  if (sizeof<W>() == 1) return sizeof<T>() == 4 ? v128.load32_zero(p) : v128.load64_zero(p);
+  return v128.load(p);
+}
+// @ts-ignore: decorator
+@inline function st<T, W>(p: usize, v: v128): void {
+  if (sizeof<W>() == 1) {
+    if (sizeof<T>() == 4) v128.store32_lane(p, v, 0);
+    else v128.store64_lane(p, v, 0);
+  } else v128.store(p, v);
+}
+
+/** Per-lane f(sum) for the float64 sums (lo, hi) of a strip, as a vector of T. */
+// @ts-ignore: decorator
+@inline function perLane<T>(lo: v128, hi: v128, log: bool): v128 {
+  const a = f64x2.extract_lane(lo, 0), b = f64x2.extract_lane(lo, 1);
+  if (sizeof<T>() == 8) return log ? f64x2.replace_lane(f64x2.splat(logOf(a)), 1, logOf(b)) : f64x2.replace_lane(f64x2.splat(1 / a), 1, 1 / b);
+  const c = f64x2.extract_lane(hi, 0), d = f64x2.extract_lane(hi, 1);
+  let v = f32x4.splat(<f32>(log ? logOf(a) : 1 / a));
+  v = f32x4.replace_lane(v, 1, <f32>(log ? logOf(b) : 1 / b));
+  v = f32x4.replace_lane(v, 2, <f32>(log ? logOf(c) : 1 / c));
+  return f32x4.replace_lane(v, 3, <f32>(log ? logOf(d) : 1 / d));
+}
+
+/** A strip of lanes (W = 0: a full vector; W = 1: one lane) down the softmax dim, stride st elements. */
+// @ts-ignore: decorator
+@inline function strip<T, W>(x: usize, o: usize, len: i32, stride: i32, log: bool): void {
+  const step = <usize>stride * sizeof<T>();
+  let mv = splatT<T>(-Infinity);
+  for (let k = 0, p = x; k < len; k++, p += step) mv = vmax<T>(mv, ld<T, W>(p));
+  let s0 = f64x2.splat(0), s1 = s0;
+  for (let k = 0, p = x, q = o; k < len; k++, p += step, q += step) {
+    const e = expDiff<T>(ld<T, W>(p), mv);
+    if (!log) st<T, W>(q, e);
+    s0 = f64x2.add(s0, lo64<T>(e));
+    if (sizeof<T>() == 4) s1 = f64x2.add(s1, hi64<T>(e));
+  }
+  const f = perLane<T>(s0, s1, log);
+  for (let k = 0, p = x, q = o; k < len; k++, p += step, q += step) {
     if (log) {
-      const shift = f64x2.splat(m + logSum(sum));
-      i = 0;
-      for (; i + 4 <= len; i += 4) {
-        const xv = v128.load(x + (<usize>i << 2));
-        const r = i32x4.shuffle(f32x4.demote_f64x2_zero(diffLo(xv, shift)), f32x4.demote_f64x2_zero(diffHi(xv, shift)), 0, 1, 4, 5);
-        v128.store(o + (<usize>i << 2), r);
-      }
-      const sh = m + logSum(sum);
-      for (; i < len; i++) store<f32>(o + (<usize>i << 2), <f32>(<f64>load<f32>(x + (<usize>i << 2)) - sh));
+      const d = sizeof<T>() == 4 ? f32x4.sub(ld<T, W>(p), mv) : f64x2.sub(ld<T, W>(p), mv);
+      st<T, W>(q, sizeof<T>() == 4 ? f32x4.sub(d, f) : f64x2.sub(d, f));
     } else {
-      const inv = f64x2.splat(1 / sum);
-      i = 0;
-      for (; i + 4 <= len; i += 4) {
-        const e = v128.load(o + (<usize>i << 2));
-        const lo = f64x2.mul(f64x2.promote_low_f32x4(e), inv);
-        const hi = f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1)), inv);
-        v128.store(o + (<usize>i << 2), i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
-      }
-      const invS = 1 / sum;
-      for (; i < len; i++) store<f32>(o + (<usize>i << 2), <f32>(<f64>load<f32>(o + (<usize>i << 2)) * invS));
+      st<T, W>(q, sizeof<T>() == 4 ? f32x4.mul(ld<T, W>(q), f) : f64x2.mul(ld<T, W>(q), f));
     }
-    x += <usize>len << 2;
-    o += <usize>len << 2;
   }
+}
+
+// @ts-ignore: decorator
+@inline function softmax<T>(x: usize, o: usize, o0: i32, o1: i32, len: i32, inner: i32, j0: i32, j1: i32, log: bool): void {
+  const sz = <usize>sizeof<T>();
+  const lanes = 16 / <i32>sz;
+  const block = <usize>len * <usize>inner * sz;
+  for (let b = o0; b < o1; b++) {
+    const xb = x + <usize>b * block, ob = o + <usize>b * block;
+    if (inner == 1) {
+      row<T>(xb, ob, len, log);
+      continue;
+    }
+    let j = j0;
+    for (; j + lanes <= j1; j += lanes) strip<T, u32>(xb + <usize>j * sz, ob + <usize>j * sz, len, inner, log);
+    for (; j < j1; j++) strip<T, u8>(xb + <usize>j * sz, ob + <usize>j * sz, len, inner, log);
+  }
+}
+
+/**
+ * softmax (log = 0) or log_softmax (log = 1) of x, contiguous [outer, len, inner], into o (same
+ * layout), for outer blocks [o0, o1) and, when inner > 1, inner positions [j0, j1).
+ */
+export function softmaxF32(x: usize, o: usize, o0: i32, o1: i32, len: i32, inner: i32, j0: i32, j1: i32, log: i32): void {
+  softmax<f32>(x, o, o0, o1, len, inner, j0, j1, log != 0);
+}
+export function softmaxF64(x: usize, o: usize, o0: i32, o1: i32, len: i32, inner: i32, j0: i32, j1: i32, log: i32): void {
+  softmax<f64>(x, o, o0, o1, len, inner, j0, j1, log != 0);
 }

@@ -1,10 +1,17 @@
 /**
- * Whole-row reductions through the WebAssembly SIMD kernels (assembly/reduce.ts): the TS reducers
- * (kernels/reduction) wrap their row functions with `simdRow`, so every row of contiguous
- * float32/float64 heap elements (a full reduction of a contiguous tensor, a last-dim reduction)
- * runs in wasm and everything else (strided rows, gathered scratch rows, other dtypes) in TS.
+ * Reductions through the WebAssembly SIMD kernels (assembly/reduce.ts):
+ * - sum and mean over any dims whose layout reduces to contiguous rows or contiguous columns
+ *   (`simdSum`), split over threads by outputs, or by fixed chunks for one long row;
+ * - whole rows for the other TS reducers, which wrap their row functions with `simdRow`: every
+ *   row of contiguous float32/float64 heap elements (a full reduction of a contiguous tensor, a
+ *   last-dim reduction) runs in wasm and everything else in TS.
  */
+import type { Tensor } from '@torchts/core';
 import type { NumArray } from '../kernels/access.js';
+import { heap } from '../device.js';
+import { forEachOffset, reducePlan } from '../kernels/reduction/plan.js';
+import type { ReducePlan } from '../kernels/reduction/plan.js';
+import { runSplit, splitRanges } from './parallel.js';
 import { inHeap, simd } from './simd.js';
 import type { SimdExports } from './simd.js';
 
@@ -31,4 +38,75 @@ export function simdRow(kind: keyof typeof KERNELS, ts: Row): Row {
     }
     return ts(a, off, n, s);
   };
+}
+
+// ---- sum and mean over any dims ------------------------------------------------------------
+
+/** Elements one thread should at least reduce for a split to pay for the hand-off (~5-10 µs). */
+const MIN_WORK = 1 << 15;
+/** Elements per chunk of a long run (assembly/reduce.ts CHUNK): the unit split over threads. */
+const CHUNK = 65536;
+
+/**
+ * sum / mean (`div` = the count) of float32/float64 `input` over `dims` into `out` (same dtype,
+ * contiguous over the kept dims) through the wasm row or column kernels; false when the layout
+ * does not fit them (the reduced elements must be at most two contiguous runs' worth of dims, or
+ * the kept inner dim contiguous with at most two reduced and two kept dims).
+ */
+export function simdSum(out: Tensor, input: Tensor, dims: readonly number[], mean: boolean): boolean {
+  const ex = simd();
+  const dtype = input._dtype;
+  if (!ex || (dtype !== 'float32' && dtype !== 'float64') || out._dtype !== dtype || input.numel() < MIN_ROW) return false;
+  const plan = reducePlan(input._shape, input._strides, dims);
+  if (plan.count === 0 || plan.innerShape.length > 2 || [...plan.innerStrides, ...plan.outerStrides].some((s) => s < 0)) return false;
+  const sz = dtype === 'float32' ? 4 : 8;
+  const x = input._storage.ptr + input._offset * sz;
+  const o = out._storage.ptr + out._offset * sz;
+  const div = mean ? plan.count : 1;
+  const [n1, n0] = plan.innerShape.length === 2 ? plan.innerShape : [1, plan.innerShape[0]!];
+  const [s1, s0] = plan.innerStrides.length === 2 ? plan.innerStrides : [0, plan.innerStrides[0]!];
+  const ko = plan.outerShape.length;
+  if (s0 === 1 || n0 === 1) return sumRows(ex, sz, x, o, plan, n1, s1, n0, div);
+  if (plan.outerStrides[ko - 1] !== 1 || ko > 2) return false;
+  // Columns: [outer, m] kept, the m columns contiguous.
+  const m = plan.outerShape[ko - 1]!;
+  const outer = ko === 2 ? plan.outerShape[0]! : 1;
+  const xo = ko === 2 ? plan.outerStrides[0]! : 0;
+  const fn = sz === 4 ? 'sumColsF32' : 'sumColsF64';
+  if (outer > 1) {
+    runSplit(fn, { items: outer, minItems: Math.ceil(MIN_WORK / (plan.count * m)) },
+      (a, b) => [x, a, b, xo, n1, s1, n0, s0, m, 0, m, o, div]);
+  } else {
+    runSplit(fn, { items: m, minItems: Math.max(16, Math.ceil(MIN_WORK / plan.count)), align: 16 },
+      (a, b) => [x, 0, 1, 0, n1, s1, n0, s0, m, a, b, o, div]);
+  }
+  return true;
+}
+
+/** Rows: each output reduces n1 contiguous runs of n0; one long run alone is split by chunks. */
+function sumRows(ex: SimdExports, sz: number, x: number, o: number, plan: ReducePlan, n1: number, s1: number, n0: number, div: number): boolean {
+  const f32 = sz === 4;
+  if (plan.outCount === 1 && n1 === 1 && n0 >= 2 * CHUNK && splitRanges({ items: Math.ceil(n0 / CHUNK), minItems: 1 }).length > 1) {
+    // The chunks' partials added in order here, as the kernel adds them on one thread.
+    const chunks = Math.ceil(n0 / CHUNK);
+    const partials = heap.scratch('reduce.partials', chunks * 8);
+    runSplit(f32 ? 'sumChunksF32' : 'sumChunksF64', { items: chunks, minItems: 1 }, (a, b) => [x, n0, a, b, partials]);
+    const p = new Float64Array(heap.heapBuffer, partials, chunks);
+    let acc = 0;
+    for (let c = 0; c < chunks; c++) acc += p[c]!;
+    if (f32) new Float32Array(heap.heapBuffer, o, 1)[0] = acc / div;
+    else new Float64Array(heap.heapBuffer, o, 1)[0] = acc / div;
+    return true;
+  }
+  const ko = plan.outerShape.length;
+  const rows = plan.outerShape[ko - 1]!;
+  const rs = plan.outerStrides[ko - 1]!;
+  const count = plan.count;
+  const fn = f32 ? 'sumRowsF32' : 'sumRowsF64';
+  // Kept dims that do not coalesce into one: one call per position of the leading ones.
+  forEachOffset(plan.outerShape.slice(0, -1), plan.outerStrides.slice(0, -1), 0, (p, off) => {
+    const xb = x + off * sz, ob = o + p * rows * sz;
+    runSplit(fn, { items: rows, minItems: Math.ceil(MIN_WORK / count) }, (a, b) => [xb, a, b, rs, n1, s1, n0, ob, div]);
+  });
+  return true;
 }

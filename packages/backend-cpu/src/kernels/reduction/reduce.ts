@@ -10,7 +10,7 @@ import type { Tensor } from '@torchts/core';
 import type { NumArray } from '../access.js';
 import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
-import { simdRow } from '../../wasm/reduce.js';
+import { simdRow, simdSum } from '../../wasm/reduce.js';
 import { prefersColumns, reduceColumns, reducePlan, reduceRows } from './plan.js';
 
 /** How one op reduces: a whole row at once, and optionally column-wise (see plan.ts). */
@@ -151,9 +151,18 @@ const meanRow = (a: NumArray, off: number, n: number, s: number): number => sumR
 
 const fixed = (r: Reducer) => (): Reducer => r;
 
-export const sumKernel = reduceKernel(fixed({ row: sumRow, columns: { init: 0, step: addStep } }));
+const sumTs = reduceKernel(fixed({ row: sumRow, columns: { init: 0, step: addStep } }));
+const meanTs = reduceKernel(fixed({ row: meanRow, columns: { init: 0, step: addStep, finish: divideByCount } }));
+
+export function sumKernel(out: Tensor, input: Tensor, dims: readonly number[]): void {
+  if (!simdSum(out, input, dims, false)) sumTs(out, input, dims);
+}
+
+export function meanKernel(out: Tensor, input: Tensor, dims: readonly number[]): void {
+  if (!simdSum(out, input, dims, true)) meanTs(out, input, dims);
+}
+
 export const nansumKernel = reduceKernel(fixed({ row: nansumRow, columns: { init: 0, step: nanAddStep } }));
-export const meanKernel = reduceKernel(fixed({ row: meanRow, columns: { init: 0, step: addStep, finish: divideByCount } }));
 export const nanmeanKernel = reduceKernel(fixed({ row: nanmeanRow }));
 export const prodKernel = reduceKernel(fixed({ row: prodRow, columns: { init: 1, step: mulStep } }));
 export const allKernel = reduceKernel(fixed({ row: allRow, columns: { init: 1, step: allStep } }));
