@@ -190,9 +190,11 @@ def prepare(spec):
             for _ in range(inner):
                 torch.relu(a * b + c)
     elif op == "sum":
+        dim = spec.get("dim")
+
         def batch(inner):
             for _ in range(inner):
-                torch.sum(a)
+                torch.sum(a) if dim is None else torch.sum(a, dim)
     elif op == "softmax":
         def batch(inner):
             for _ in range(inner):

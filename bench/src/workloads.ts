@@ -19,6 +19,8 @@ export interface WorkloadSpec {
   id: string;
   label: string;
   op: 'add1' | 'add' | 'add_' | 'matmul' | 'mul_add_relu' | 'sum' | 'softmax' | 'conv2d' | 'conv2d_fwdbwd' | AutogradOp | ElementwiseOp | NormOp;
+  /** `sum` only: the dim reduced (every element when absent). */
+  dim?: number;
   /** `add1` only: how each result is freed in torchts (PyTorch frees by refcount either way). */
   variant?: 'disposed' | 'tidy';
   shape: number[];
@@ -55,6 +57,7 @@ export function allWorkloads(quick: boolean): WorkloadSpec[] {
     { id: 'relu_fma16M', label: 'relu(a*b+c) 16M', op: 'mul_add_relu', shape: [16 * M], unit: 'ms', requires: ['mul', 'add', 'relu'] },
     { id: 'sum1M', label: 'sum 1M', op: 'sum', shape: [M], unit: 'ms', requires: ['sum'] },
     { id: 'sum16M', label: 'sum 16M', op: 'sum', shape: [16 * M], unit: 'ms', requires: ['sum'] },
+    { id: 'sumcols4096x256', label: 'sum(0) of [4096,256] (column sums)', op: 'sum', shape: [4096, 256], dim: 0, unit: 'ms', requires: ['sum'] },
     { id: 'softmax256x1000', label: 'softmax [256,1000] dim 1', op: 'softmax', shape: [256, 1000], unit: 'ms', requires: ['softmax'] },
   );
   list.push(...elementwiseWorkloads());
@@ -235,7 +238,7 @@ export function prepareTorchts(spec: WorkloadSpec): Prepared {
       const sum = fn('sum');
       return {
         batch: (inner) => {
-          for (let i = 0; i < inner; i++) sum(a).dispose();
+          for (let i = 0; i < inner; i++) (spec.dim === undefined ? sum(a) : sum(a, spec.dim)).dispose();
         },
         teardown,
       };
