@@ -6,6 +6,7 @@
 
 import { col2im, im2col } from './im2col';
 import { gemm } from './gemm';
+import { maddF32, maddF64 } from './simd';
 
 const P_X = 0, P_SN = 1, P_SC = 2, P_SD = 3, P_SH = 4, P_SW = 5, P_CG = 6;
 const P_D = 7, P_H = 8, P_W = 9, P_KD = 10, P_KH = 11, P_KW = 12, P_OD = 13, P_OH = 14, P_OW = 15;
@@ -42,7 +43,63 @@ const P_POINTWISE = 30;
   return word(p, P_POINTWISE) ? word(p, P_SC) : L;
 }
 
-// out[n, g] = W[g] @ col for n in [n0, n1): the direct convolution (no bias).
+/**
+ * Depthwise (one input and one output channel per group) convolution of one plane, computed
+ * directly: each output row accumulates weight * shifted input row over the taps in (kd, kh, kw)
+ * order, rows vectorised when the W stride is 1. No patches matrix and no 1-row GEMM.
+ */
+// @ts-ignore: decorator
+@inline function depthwisePlane<T>(p: usize, x: usize, w: usize, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  const lanes = 16 / <i32>sz;
+  const sD = word(p, P_SD), sH = word(p, P_SH), sW = word(p, P_SW);
+  const D = word(p, P_D), H = word(p, P_H), W = word(p, P_W);
+  const KD = word(p, P_KD), KH = word(p, P_KH), KW = word(p, P_KW);
+  const OD = word(p, P_OD), OH = word(p, P_OH), OW = word(p, P_OW);
+  const sd = word(p, P_STD), sh = word(p, P_STH), sw = word(p, P_STW);
+  const pd = word(p, P_PD), ph = word(p, P_PH), pw = word(p, P_PW);
+  const dd = word(p, P_DD), dh = word(p, P_DH), dw = word(p, P_DW);
+  let o = out;
+  for (let od = 0; od < OD; od++) {
+    for (let oh = 0; oh < OH; oh++, o += <usize>OW * sz) {
+      memory.fill(o, 0, <usize>OW * sz);
+      for (let kd = 0; kd < KD; kd++) {
+        const id = od * sd - pd + kd * dd;
+        if (id < 0 || id >= D) continue;
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * sh - ph + kh * dh;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const wv = load<T>(w + <usize>((kd * KH + kh) * KW + kw) * sz);
+            const wOff = kw * dw - pw;
+            // Output columns whose input column lies inside [0, W): [lo, hi).
+            let lo = 0;
+            if (wOff < 0) lo = min(OW, (-wOff + sw - 1) / sw);
+            let hi = W - 1 - wOff < 0 ? 0 : min(OW, (W - 1 - wOff) / sw + 1);
+            if (hi < lo) hi = lo;
+            const row = x + <usize>(id * sD + ih * sH) * sz;
+            let i = lo;
+            if (sw == 1 && sW == 1) {
+              const wvec = sz == 4 ? f32x4.splat(<f32>wv) : f64x2.splat(<f64>wv);
+              for (; i + lanes <= hi; i += lanes) {
+                const q = o + <usize>i * sz;
+                const v = v128.load(row + <usize>(i + wOff) * sz);
+                v128.store(q, sz == 4 ? maddF32(wvec, v, v128.load(q)) : maddF64(wvec, v, v128.load(q)));
+              }
+            }
+            for (; i < hi; i++) {
+              const q = o + <usize>i * sz;
+              store<T>(q, load<T>(q) + wv * load<T>(row + <usize>((i * sw + wOff) * sW) * sz));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// out[n, g] = W[g] @ col for n in [n0, n1): the direct convolution (no bias); depthwise ones
+// (Cg == Og == 1) plane by plane without a patches matrix.
 // @ts-ignore: decorator
 @inline function convForward<T>(p: usize, n0: i32, n1: i32, col: usize, work: usize): void {
   const sz = <usize>sizeof<T>();
@@ -50,6 +107,15 @@ const P_POINTWISE = 30;
   const rows = word(p, P_CG) * word(p, P_KD) * word(p, P_KH) * word(p, P_KW);
   const L = word(p, P_OD) * word(p, P_OH) * word(p, P_OW);
   const w = <usize>word(p, P_WEIGHT), out = <usize>word(p, P_OUT);
+  if (word(p, P_CG) == 1 && Og == 1) {
+    const K = rows, sN = word(p, P_SN), sC = word(p, P_SC), x = <usize>word(p, P_X);
+    for (let n = n0; n < n1; n++) {
+      for (let g = 0; g < groups; g++) {
+        depthwisePlane<T>(p, x + <usize>(n * sN + g * sC) * sz, w + <usize>(g * K) * sz, out + <usize>((n * Cout + g) * L) * sz);
+      }
+    }
+    return;
+  }
   for (let n = n0; n < n1; n++) {
     for (let g = 0; g < groups; g++) {
       const b = unfold<T>(p, n, g, col);

@@ -20,6 +20,8 @@ interface Case {
   groups: number;
   transposed?: boolean;
   outputPadding?: number[];
+  /** Keep a 2-d/3-d input contiguous (otherwise the direct cases get a transposed view). */
+  contiguous?: boolean;
 }
 
 const CASES: Case[] = [
@@ -27,6 +29,10 @@ const CASES: Case[] = [
   { label: 'LeNet conv1', x: [40, 1, 28, 28], w: [6, 1, 5, 5], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 },
   { label: '2d groups, stride, padding, dilation', x: [5, 4, 11, 9], w: [6, 2, 3, 2], stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 },
   { label: 'depthwise 3x3', x: [4, 6, 10, 10], w: [6, 1, 3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 6 },
+  { label: 'depthwise 5x5 stride 1, contiguous (vector rows, padding edges)', x: [3, 5, 13, 19], w: [5, 1, 5, 5], stride: [1, 1], padding: [2, 2], dilation: [1, 1], groups: 5, contiguous: true },
+  { label: 'depthwise stride 2, dilation 2, contiguous', x: [2, 4, 15, 16], w: [4, 1, 3, 3], stride: [2, 2], padding: [1, 3], dilation: [2, 2], groups: 4, contiguous: true },
+  { label: 'depthwise 3d', x: [2, 3, 5, 6, 9], w: [3, 1, 2, 3, 3], stride: [1, 1, 1], padding: [1, 1, 1], dilation: [1, 1, 1], groups: 3, contiguous: true },
+  { label: 'depthwise 1d', x: [3, 6, 40], w: [6, 1, 7], stride: [1], padding: [3], dilation: [1], groups: 6 },
   { label: 'pointwise 1d, contiguous (the GEMM reads x in place)', x: [5, 8, 30], w: [6, 8, 1], stride: [1], padding: [0], dilation: [1], groups: 1 },
   { label: 'pointwise 1x1, strided input (im2col)', x: [5, 8, 7, 6], w: [12, 4, 1, 1], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 2 },
   { label: '1d', x: [7, 3, 30], w: [5, 3, 4], stride: [3], padding: [2], dilation: [2], groups: 1 },
@@ -48,7 +54,7 @@ describe('wasm convolution drivers', () => {
       it(`${c.label} (${dtype}): as the TS kernels; the same bytes for 1, 2 and 3 threads`, () => {
         manualSeed(3);
         // A non-contiguous input (a transposed view of the last two dims) for the direct cases.
-        const x = c.transposed || c.x.length < 4 ? randn(c.x, { dtype }) : randn([...c.x.slice(0, -2), c.x.at(-1)!, c.x.at(-2)!], { dtype }).transpose(-1, -2);
+        const x = c.transposed || c.contiguous || c.x.length < 4 ? randn(c.x, { dtype }) : randn([...c.x.slice(0, -2), c.x.at(-1)!, c.x.at(-2)!], { dtype }).transpose(-1, -2);
         const w = randn(c.w, { dtype });
         const probe = withKernels('ts', () => run(c, x, w, null))[0]!;
         const gy = randn([...probe.shape], { dtype });
