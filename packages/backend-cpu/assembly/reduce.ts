@@ -14,31 +14,38 @@ const BLOCK = 2048;
 const CHUNK = 65536;
 const BLOCK_ROWS = 64;
 
-/** Sum of n <= BLOCK float32 at p. */
-function blockSumF32(p: usize, n: i32): f64 {
-  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+// @ts-ignore: decorator
+@inline function vadd<T>(a: v128, b: v128): v128 {
+  return sizeof<T>() == 4 ? f32x4.add(a, b) : f64x2.add(a, b);
+}
+
+/** Sum of n elements at p in eight vector accumulators of T (float32: n <= BLOCK), in float64. */
+// @ts-ignore: decorator
+@inline function vectorSum<T>(p: usize, n: i32): f64 {
+  const lanes = 16 / <i32>sizeof<T>();
+  let a0 = v128.splat<i32>(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
   let i = 0;
-  for (; i + 32 <= n; i += 32) {
-    a0 = f32x4.add(a0, v128.load(p));
-    a1 = f32x4.add(a1, v128.load(p, 16));
-    a2 = f32x4.add(a2, v128.load(p, 32));
-    a3 = f32x4.add(a3, v128.load(p, 48));
-    a4 = f32x4.add(a4, v128.load(p, 64));
-    a5 = f32x4.add(a5, v128.load(p, 80));
-    a6 = f32x4.add(a6, v128.load(p, 96));
-    a7 = f32x4.add(a7, v128.load(p, 112));
+  for (; i + 8 * lanes <= n; i += 8 * lanes) {
+    a0 = vadd<T>(a0, v128.load(p));
+    a1 = vadd<T>(a1, v128.load(p, 16));
+    a2 = vadd<T>(a2, v128.load(p, 32));
+    a3 = vadd<T>(a3, v128.load(p, 48));
+    a4 = vadd<T>(a4, v128.load(p, 64));
+    a5 = vadd<T>(a5, v128.load(p, 80));
+    a6 = vadd<T>(a6, v128.load(p, 96));
+    a7 = vadd<T>(a7, v128.load(p, 112));
     p += 128;
   }
-  for (; i + 4 <= n; i += 4) {
-    a0 = f32x4.add(a0, v128.load(p));
+  for (; i + lanes <= n; i += lanes) {
+    a0 = vadd<T>(a0, v128.load(p));
     p += 16;
   }
-  const v = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
-  const lo = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
-  let acc = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1);
+  let v = vadd<T>(vadd<T>(vadd<T>(a0, a1), vadd<T>(a2, a3)), vadd<T>(vadd<T>(a4, a5), vadd<T>(a6, a7)));
+  if (sizeof<T>() == 4) v = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+  let acc = f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
   for (; i < n; i++) {
-    acc += <f64>load<f32>(p);
-    p += 4;
+    acc += <f64>load<T>(p);
+    p += sizeof<T>();
   }
   return acc;
 }
@@ -46,41 +53,13 @@ function blockSumF32(p: usize, n: i32): f64 {
 /** Sum of n <= CHUNK float32 at p: its blocks added in float64. */
 function chunkSumF32(p: usize, n: i32): f64 {
   let acc: f64 = 0;
-  for (let i = 0; i < n; i += BLOCK) acc += blockSumF32(p + (<usize>i << 2), min(BLOCK, n - i));
-  return acc;
-}
-
-/** Sum of n <= CHUNK float64 at p (eight float64x2 accumulators). */
-function chunkSumF64(p: usize, n: i32): f64 {
-  let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-  let i = 0;
-  for (; i + 16 <= n; i += 16) {
-    a0 = f64x2.add(a0, v128.load(p));
-    a1 = f64x2.add(a1, v128.load(p, 16));
-    a2 = f64x2.add(a2, v128.load(p, 32));
-    a3 = f64x2.add(a3, v128.load(p, 48));
-    a4 = f64x2.add(a4, v128.load(p, 64));
-    a5 = f64x2.add(a5, v128.load(p, 80));
-    a6 = f64x2.add(a6, v128.load(p, 96));
-    a7 = f64x2.add(a7, v128.load(p, 112));
-    p += 128;
-  }
-  for (; i + 2 <= n; i += 2) {
-    a0 = f64x2.add(a0, v128.load(p));
-    p += 16;
-  }
-  const v = f64x2.add(f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3)), f64x2.add(f64x2.add(a4, a5), f64x2.add(a6, a7)));
-  let acc = f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
-  for (; i < n; i++) {
-    acc += load<f64>(p);
-    p += 8;
-  }
+  for (let i = 0; i < n; i += BLOCK) acc += vectorSum<f32>(p + (<usize>i << 2), min(BLOCK, n - i));
   return acc;
 }
 
 // @ts-ignore: decorator
 @inline function chunkSum<T>(p: usize, n: i32): f64 {
-  return sizeof<T>() == 4 ? chunkSumF32(p, n) : chunkSumF64(p, n);
+  return sizeof<T>() == 4 ? chunkSumF32(p, n) : vectorSum<f64>(p, n);
 }
 
 /** Sum of a contiguous run of any length: its chunks' sums added in order. */
