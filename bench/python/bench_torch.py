@@ -84,6 +84,47 @@ def prepare_autograd(spec):
     return None
 
 
+LENET_PARAMS = [[6, 1, 5, 5], [6], [16, 6, 5, 5], [16], [120, 400], [120], [84, 120], [84], [10, 84], [10]]
+
+
+def optimizer_steps(shapes, make):
+    """inner optimizer steps over parameters with fixed pattern gradients."""
+    params = [pattern(s, 2 * i + 1).requires_grad_() for i, s in enumerate(shapes)]
+    for i, p in enumerate(params):
+        p.grad = pattern(list(p.shape), 2 * i + 2).mul_(0.01)
+    opt = make(params)
+
+    def batch(inner):
+        for _ in range(inner):
+            opt.step()
+    return batch
+
+
+def embedding_fwdbwd(shape, count):
+    """F.embedding of count indices ((i * 7919) mod rows) into a [rows, dim] weight, backward of the sum."""
+    rows, dim = shape
+    weight = pattern([rows, dim], 1).requires_grad_()
+    indices = torch.tensor([(i * 7919) % rows for i in range(count)], dtype=torch.int64)
+
+    def batch(inner):
+        for _ in range(inner):
+            torch.nn.functional.embedding(indices, weight).sum().backward()
+            weight.grad = None
+    return batch
+
+
+def prepare_optim(spec):
+    """The workloads of bench/src/optim-workloads.ts, or None for another op."""
+    op = spec["op"]
+    if op == "adam_step":
+        return optimizer_steps([spec["shape"]], lambda ps: torch.optim.Adam(ps, lr=1e-3))
+    if op == "sgd_momentum_step":
+        return optimizer_steps(LENET_PARAMS, lambda ps: torch.optim.SGD(ps, lr=0.01, momentum=0.9))
+    if op == "embedding_fwdbwd":
+        return embedding_fwdbwd(spec["shape"], spec["steps"])
+    return None
+
+
 def prepare_elementwise(spec):
     """The workloads of bench/src/elementwise-workloads.ts, or None for another op."""
     op = spec["op"]
@@ -164,6 +205,9 @@ def prepare(spec):
     elementwise_batch = prepare_elementwise(spec)
     if elementwise_batch is not None:
         return elementwise_batch
+    optim_batch = prepare_optim(spec)
+    if optim_batch is not None:
+        return optim_batch
     norm_batch = prepare_norm(spec)
     if norm_batch is not None:
         return norm_batch

@@ -9,6 +9,8 @@ import { isAutogradOp, prepareAutograd } from './autograd-workloads.js';
 import type { AutogradOp } from './autograd-workloads.js';
 import { elementwiseWorkloads, isElementwiseOp, prepareElementwise } from './elementwise-workloads.js';
 import type { ElementwiseOp } from './elementwise-workloads.js';
+import { isOptimOp, prepareOptim } from './optim-workloads.js';
+import type { OptimOp } from './optim-workloads.js';
 import { isNormOp, normWorkloads, prepareNorm } from './norm-workloads.js';
 import type { NormOp } from './norm-workloads.js';
 
@@ -18,7 +20,7 @@ export type Unit = 'us/op' | 'ms' | 's' | 'GB/s' | 'GFLOP/s';
 export interface WorkloadSpec {
   id: string;
   label: string;
-  op: 'add1' | 'add' | 'add_' | 'matmul' | 'mul_add_relu' | 'sum' | 'softmax' | 'conv2d' | 'conv2d_fwdbwd' | AutogradOp | ElementwiseOp | NormOp;
+  op: 'add1' | 'add' | 'add_' | 'matmul' | 'mul_add_relu' | 'sum' | 'softmax' | 'conv2d' | 'conv2d_fwdbwd' | AutogradOp | ElementwiseOp | OptimOp | NormOp;
   /** `sum` only: the dim reduced (every element when absent). */
   dim?: number;
   /** `add1` only: how each result is freed in torchts (PyTorch frees by refcount either way). */
@@ -78,6 +80,12 @@ export function allWorkloads(quick: boolean): WorkloadSpec[] {
     { id: 'chain1k.backward', label: '1k × (mul, add) on 1 element + backward', op: 'chain_backward', shape: [1], steps: 1000, unit: 'ms', requires: ['mul', 'add'] },
     // shape = [N, D_in, H, D_out]
     { id: 'twolayer.autograd', label: `two-layer net, autograd, ${netIterations} iterations`, op: 'two_layer_autograd', shape: [64, 1000, 100, 10], steps: netIterations, unit: 's', fixedInner: 1, requires: ['mm', 'clamp', 'pow', 'sum', 'randn', 'manualSeed'] },
+  );
+  // Optimizer steps and embedding (optim-workloads.ts). steps: embedding indices per iteration.
+  list.push(
+    { id: 'optim.adam1000x1000', label: 'Adam step, one [1000,1000] parameter', op: 'adam_step', shape: [1000, 1000], unit: 'ms', requires: ['tidy'] },
+    { id: 'optim.sgd.lenet', label: 'SGD momentum step, LeNet-5 parameters', op: 'sgd_momentum_step', shape: [61706], unit: 'ms', requires: ['tidy'] },
+    { id: 'embedding.fwdbwd', label: 'embedding [10000,128], 4096 indices, forward+backward', op: 'embedding_fwdbwd', shape: [10000, 128], steps: 4096, unit: 'ms', requires: ['tidy'] },
   );
   return list;
 }
@@ -174,6 +182,7 @@ function prepareConv(spec: WorkloadSpec): Prepared {
 export function prepareTorchts(spec: WorkloadSpec): Prepared {
   if (isAutogradOp(spec.op)) return prepareAutograd(spec as WorkloadSpec & { op: AutogradOp });
   if (isElementwiseOp(spec.op)) return prepareElementwise(spec as WorkloadSpec & { op: ElementwiseOp });
+  if (isOptimOp(spec.op)) return prepareOptim(spec as WorkloadSpec & { op: OptimOp });
   if (isNormOp(spec.op)) return prepareNorm(spec as WorkloadSpec & { op: NormOp });
   if (spec.op === 'conv2d' || spec.op === 'conv2d_fwdbwd') return prepareConv(spec);
   const a = patternTensor(spec.shape, 1);

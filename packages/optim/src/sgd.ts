@@ -1,17 +1,11 @@
 /** SGD with momentum, dampening, Nesterov momentum, weight decay and maximize (PyTorch 1.13's rule). */
-import { Tensor, ValueError, clone, emptyLike, sgdStepOp, sgdStep_, untracked } from '@torchts/core';
+import { Tensor, ValueError, clone, emptyLike, sgdStepOp, sgdStep_, untracked, type SgdStepOptions } from '@torchts/core';
 import { checkFusedOptions, useFused, withImplOptions, type StepImplOptions } from './fused.js';
 import { Optimizer, type Params } from './optimizer.js';
 import { checkNonNegative, gradFor, withGrad, withWeightDecay } from './util.js';
 
-export interface SGDOptions extends StepImplOptions {
-  lr: number;
-  momentum?: number;
-  dampening?: number;
-  weightDecay?: number;
-  nesterov?: boolean;
-  maximize?: boolean;
-}
+/** core's sgd_step_ options (lr required; momentum, dampening, weightDecay, nesterov, maximize), without firstStep. */
+export interface SGDOptions extends Omit<SgdStepOptions, 'firstStep'>, StepImplOptions {}
 
 type SGDGroup = Required<Omit<SGDOptions, keyof StepImplOptions>> & StepImplOptions;
 
