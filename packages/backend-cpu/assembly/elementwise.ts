@@ -5,7 +5,7 @@
 // (a bias) have xrs = 0. Results are bit-identical to the TS kernels: + - * / rounded once, relu
 // as `x < 0 ? 0 : x` (NaN and -0 kept), neg and abs as sign-bit operations.
 
-import { expF32, expF64, logF32, logF64, sigmoidF32, sigmoidF64, siluF32, siluF64, tanhF32, tanhF64 } from './vmath';
+import { expF32, expF64, logF32, logF64, sigmoidF32, sigmoidF64, siluF32, siluF64, softplusF32, softplusF64, tanhF32, tanhF64 } from './vmath';
 
 // Binary op codes (the TS side uses the same numbers). MAX/MIN are Math.max/min (NaN wins, +0 > -0);
 // ADD_ALPHA/SUB_ALPHA are x +- alpha * y evaluated in float64 as the TS kernel does (float32 lanes
@@ -15,7 +15,7 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, ADD_ALPHA = 6, SUB_A
 const SAME = 0, BYTE = 1;
 // Unary op codes.
 const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT = 7, RSQRT = 8, SILU = 9, RECIPROCAL = 10,
-  SQUARE = 11, CLAMP = 12, LEAKY_RELU = 13, CLAMP_FAST = 14;
+  SQUARE = 11, CLAMP = 12, LEAKY_RELU = 13, CLAMP_FAST = 14, SOFTPLUS = 15;
 
 /** Float32 lanes widened to float64 (low pair, high pair) and the two halves rounded back. */
 // @ts-ignore: decorator
@@ -207,6 +207,7 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
     if (op == SQUARE) return f32x4.mul(x, x);
     if (op == CLAMP) return f32x4.min(f32x4.max(x, q0), q1);
     if (op == CLAMP_FAST) return f32x4.pmin(f32x4.pmax(x, q0), q1);
+    if (op == SOFTPLUS) return softplusF32(x, q0);
     return join32(leaky64(lo64(x), d0), leaky64(hi64(x), d0));
   }
   if (op == RELU) return v128.bitselect(f64x2.splat(0), x, f64x2.lt(x, f64x2.splat(0)));
@@ -223,6 +224,7 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
   if (op == SQUARE) return f64x2.mul(x, x);
   if (op == CLAMP) return f64x2.min(f64x2.max(x, q0), q1);
   if (op == CLAMP_FAST) return f64x2.pmin(f64x2.pmax(x, q0), q1);
+  if (op == SOFTPLUS) return softplusF64(x, q0);
   return leaky64(x, d0);
 }
 
@@ -267,6 +269,7 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
     case SQUARE: unary<T>(SQUARE, rows, len, o, ors, a, ars, p0, p1); break;
     case CLAMP: unary<T>(CLAMP, rows, len, o, ors, a, ars, p0, p1); break;
     case CLAMP_FAST: unary<T>(CLAMP_FAST, rows, len, o, ors, a, ars, p0, p1); break;
+    case SOFTPLUS: unary<T>(SOFTPLUS, rows, len, o, ors, a, ars, p0, p1); break;
     default: unary<T>(LEAKY_RELU, rows, len, o, ors, a, ars, p0, p1); break;
   }
 }

@@ -6,7 +6,7 @@
 // float32: Cephes-style minimax polynomials evaluated in float32, within ~2 ulp of the correctly
 // rounded result (tanh ~3 ulp). float64: exp by a degree-13 Taylor polynomial on |r| <= ln2/2 after
 // a two-part ln 2 reduction, log by the fdlibm reduction f/(2+f) and its degree-14 series, both
-// within ~1 ulp; tanh, sigmoid and silu build on exp (~2 ulp).
+// within ~1 ulp; tanh, sigmoid, silu and softplus build on exp and log (~2 ulp).
 
 // ---- float32 -----------------------------------------------------------------------------------
 
@@ -118,6 +118,16 @@
   return v128.bitselect(neg, f32x4.div(x, d), f32x4.lt(x, f32x4.splat(0)));
 }
 
+/** log(1 + e^x) (softplus, beta 1) for x <= t, else x; t < 88 so that e^x stays finite below it. */
+// @ts-ignore: decorator
+@inline export function softplusF32(x: v128, t: v128): v128 {
+  const e = expF32(x);
+  const u = f32x4.add(f32x4.splat(1), e);
+  // log1p(e) as log(u) corrected by the rounding of u = 1 + e.
+  const l = f32x4.sub(logF32(u), f32x4.div(f32x4.sub(f32x4.sub(u, f32x4.splat(1)), e), u));
+  return v128.bitselect(x, l, f32x4.gt(x, t));
+}
+
 // ---- float64 -----------------------------------------------------------------------------------
 
 // @ts-ignore: decorator
@@ -206,4 +216,13 @@
 // @ts-ignore: decorator
 @inline export function siluF64(x: v128): v128 {
   return f64x2.div(x, f64x2.add(f64x2.splat(1), expF64(f64x2.neg(x))));
+}
+
+/** log(1 + e^x) for x <= t, else x (t < 709). */
+// @ts-ignore: decorator
+@inline export function softplusF64(x: v128, t: v128): v128 {
+  const e = expF64(x);
+  const u = f64x2.add(f64x2.splat(1), e);
+  const l = f64x2.sub(logF64(u), f64x2.div(f64x2.sub(f64x2.sub(u, f64x2.splat(1)), e), u));
+  return v128.bitselect(x, l, f64x2.gt(x, t));
 }

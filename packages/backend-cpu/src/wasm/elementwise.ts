@@ -3,7 +3,7 @@
  * apply, and to the TS family kernels otherwise. A wasm call applies when:
  * - the op has a wasm form: add/sub (any alpha), mul, div without rounding mode, maximum/minimum,
  *   clampMin/clampMax; relu, neg, abs, exp, log, tanh, sigmoid, silu, sqrt, rsqrt, reciprocal,
- *   hardtanh, leakyRelu; pow with a scalar exponent 2, 0.5, -0.5 or -1; clamp with scalar bounds;
+ *   hardtanh, leakyRelu, softplus (beta 1); pow with a scalar exponent 2, 0.5, -0.5 or -1; clamp with scalar bounds;
  *   eq/ne/lt/le/gt/ge into a bool output; where with a bool/uint8 condition,
  * - int32 add/sub (alpha 1)/mul (wrapping at 32 bits), bitwise and/or/xor, maximum/minimum,
  *   clampMin/clampMax and the comparisons take int32 kernels (assembly/elementwise-int.ts),
@@ -42,6 +42,7 @@ const INT_BINARY: Record<string, number> = {
 };
 const UNARY: Record<string, number> = {
   relu: 0, neg: 1, abs: 2, exp: 3, log: 4, tanh: 5, sigmoid: 6, sqrt: 7, rsqrt: 8, silu: 9, reciprocal: 10, hardtanh: 12, leakyRelu: 13,
+  softplus: 15,
 };
 const SQUARE = 11, CLAMP = 12, CLAMP_FAST = 14;
 /** pow(x, scalar exponent) as a unary kernel: the TS kernel's special cases, exactly. */
@@ -52,7 +53,7 @@ function clampCode(lo: number, hi: number): number {
 }
 
 /** Unary codes of the polynomial (compute-bound) ops. */
-const MATH = new Set([3, 4, 5, 6, 9]);
+const MATH = new Set([3, 4, 5, 6, 9, 15]);
 
 type BinaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, compute: DType, params: unknown) => void;
 type UnaryKernel = (out: Tensor, a: Tensor, compute: DType, params: unknown) => void;
@@ -306,7 +307,17 @@ function unaryParams(name: string, params: unknown): [number, number] {
   const p = params as { min?: number; max?: number; slope?: number } | undefined;
   if (name === 'hardtanh') return [p!.min!, p!.max!];
   if (name === 'leakyRelu') return [p!.slope!, 0];
+  if (name === 'softplus') return [(p as { threshold: number }).threshold, 0];
   return [0, 0];
+}
+
+/**
+ * softplus runs in wasm with beta 1 (x * beta is then exact) and a threshold the dtype holds
+ * exactly, below where e^x overflows.
+ */
+function softplusFits(params: unknown, compute: DType): boolean {
+  const { beta, threshold: t } = params as { beta: number; threshold: number };
+  return beta === 1 && (compute === 'float32' ? Math.fround(t) === t && t <= 80 : t <= 700);
 }
 
 export function simdUnary(op: Op, ts: UnaryKernel): UnaryKernel {
@@ -315,6 +326,7 @@ export function simdUnary(op: Op, ts: UnaryKernel): UnaryKernel {
   const name = op.name;
   return (out, a, compute, params) => {
     if (!simd()) return ts(out, a, compute, params);
+    if (name === 'softplus' && !softplusFits(params, compute)) return ts(out, a, compute, params);
     let [p0, p1] = unaryParams(name, params);
     // Bounds rounded to the dtype first give the same results (rounding is monotonic) and pick the form.
     if (code === CLAMP) [p0, p1] = [castValue(p0, compute), castValue(p1, compute)];

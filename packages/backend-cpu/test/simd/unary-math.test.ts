@@ -1,15 +1,15 @@
-// The wasm SIMD math kernels (exp, log, tanh, sigmoid, silu, sqrt, rsqrt, reciprocal) against the
+// The wasm SIMD math kernels (exp, log, tanh, sigmoid, silu, softplus, sqrt, rsqrt, reciprocal) against the
 // TS kernels (Math.*): within a few ulp of the dtype (polynomial approximations), exactly for
 // sqrt/rsqrt/reciprocal, with the same NaN, infinity, signed-zero and subnormal results.
 import { describe, expect, it } from 'vitest';
-import { cat, manualSeed, rand, randn, tensor } from '@torchts/core';
+import { cat, manualSeed, rand, randn, softplus, tensor } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
 import { BUILDS, expectSameAsTs, flat, withKernels } from './helpers.js';
 
 const DTYPES: DType[] = ['float32', 'float64'];
 
 /** Max distance in units in the last place of `want` (in the dtype): polynomial ops. */
-const APPROX: Record<string, number> = { exp: 2, log: 2, tanh: 3, sigmoid: 3, silu: 4 };
+const APPROX: Record<string, number> = { exp: 2, log: 2, tanh: 3, sigmoid: 3, silu: 4, softplus: 3 };
 const EXACT = ['sqrt', 'rsqrt', 'reciprocal'];
 
 const SPECIAL = [
@@ -77,6 +77,17 @@ describe('wasm SIMD unary math vs TS', () => {
           return y;
         });
       }
+    }
+  });
+
+  it('softplus: thresholds in wasm, other betas and thresholds past exp overflow in TS', () => {
+    manualSeed(23);
+    for (const dtype of DTYPES) {
+      const x = inputs(dtype, 300);
+      compareOp('softplus', `softplus threshold 5 ${dtype}`, () => softplus(x, 1, 5));
+      compareOp('softplus', `softplus threshold 100 ${dtype}`, () => softplus(x, 1, 100));
+      compareOp('softplus', `softplus threshold 0.1 ${dtype}`, () => softplus(x, 1, 0.1));
+      expectSameAsTs(`softplus beta 2 (TS) ${dtype}`, () => softplus(x, 2));
     }
   });
 
