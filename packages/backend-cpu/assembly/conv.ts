@@ -98,6 +98,116 @@ const P_POINTWISE = 30;
   }
 }
 
+/**
+ * Transposed depthwise convolution of one plane into `out` (already zeroed): each input row,
+ * weighted by a tap, is added to the output row it lands on (vectorised when the W stride is 1).
+ * Here P_D.. are the op's input sizes and P_OD.. its output's; x's spatial dims are contiguous.
+ */
+// @ts-ignore: decorator
+@inline function depthwiseTransposePlane<T>(p: usize, x: usize, w: usize, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  const lanes = 16 / <i32>sz;
+  const ID = word(p, P_D), IH = word(p, P_H), IW = word(p, P_W);
+  const KD = word(p, P_KD), KH = word(p, P_KH), KW = word(p, P_KW);
+  const OD = word(p, P_OD), OH = word(p, P_OH), OW = word(p, P_OW);
+  const sd = word(p, P_STD), sh = word(p, P_STH), sw = word(p, P_STW);
+  const pd = word(p, P_PD), ph = word(p, P_PH), pw = word(p, P_PW);
+  const dd = word(p, P_DD), dh = word(p, P_DH), dw = word(p, P_DW);
+  for (let id = 0; id < ID; id++) {
+    for (let ih = 0; ih < IH; ih++) {
+      const row = x + <usize>((id * IH + ih) * IW) * sz;
+      for (let kd = 0; kd < KD; kd++) {
+        const od = id * sd - pd + kd * dd;
+        if (od < 0 || od >= OD) continue;
+        for (let kh = 0; kh < KH; kh++) {
+          const oh = ih * sh - ph + kh * dh;
+          if (oh < 0 || oh >= OH) continue;
+          const o = out + <usize>((od * OH + oh) * OW) * sz;
+          for (let kw = 0; kw < KW; kw++) {
+            const wv = load<T>(w + <usize>((kd * KH + kh) * KW + kw) * sz);
+            const wOff = kw * dw - pw;
+            // Input columns whose output column lies inside [0, OW): [lo, hi).
+            let lo = 0;
+            if (wOff < 0) lo = min(IW, (-wOff + sw - 1) / sw);
+            let hi = OW - 1 - wOff < 0 ? 0 : min(IW, (OW - 1 - wOff) / sw + 1);
+            if (hi < lo) hi = lo;
+            let i = lo;
+            if (sw == 1) {
+              const wvec = sz == 4 ? f32x4.splat(<f32>wv) : f64x2.splat(<f64>wv);
+              for (; i + lanes <= hi; i += lanes) {
+                const q = o + <usize>(i + wOff) * sz;
+                const v = v128.load(row + <usize>i * sz);
+                v128.store(q, sz == 4 ? maddF32(wvec, v, v128.load(q)) : maddF64(wvec, v, v128.load(q)));
+              }
+            }
+            for (; i < hi; i++) {
+              const q = o + <usize>(i * sw + wOff) * sz;
+              store<T>(q, load<T>(q) + wv * load<T>(row + <usize>i * sz));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Weight gradient of a depthwise convolution for one plane: dst[tap] (+)= sum over the output of
+ * gy * the input the tap saw (`first`: store instead of add). Dot products run over output rows,
+ * vectorised when the W strides are 1, with one fixed reduction order.
+ */
+// @ts-ignore: decorator
+@inline function depthwiseWeightGradPlane<T>(p: usize, x: usize, gy: usize, dst: usize, first: bool): void {
+  const sz = <usize>sizeof<T>();
+  const lanes = 16 / <i32>sz;
+  const sD = word(p, P_SD), sH = word(p, P_SH), sW = word(p, P_SW);
+  const D = word(p, P_D), H = word(p, P_H), W = word(p, P_W);
+  const KD = word(p, P_KD), KH = word(p, P_KH), KW = word(p, P_KW);
+  const OD = word(p, P_OD), OH = word(p, P_OH), OW = word(p, P_OW);
+  const sd = word(p, P_STD), sh = word(p, P_STH), sw = word(p, P_STW);
+  const pd = word(p, P_PD), ph = word(p, P_PH), pw = word(p, P_PW);
+  const dd = word(p, P_DD), dh = word(p, P_DH), dw = word(p, P_DW);
+  for (let kd = 0; kd < KD; kd++) {
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        const wOff = kw * dw - pw;
+        let lo = 0;
+        if (wOff < 0) lo = min(OW, (-wOff + sw - 1) / sw);
+        let hi = W - 1 - wOff < 0 ? 0 : min(OW, (W - 1 - wOff) / sw + 1);
+        if (hi < lo) hi = lo;
+        let vacc = v128.splat<i32>(0);
+        let acc = <T>0;
+        for (let od = 0; od < OD; od++) {
+          const id = od * sd - pd + kd * dd;
+          if (id < 0 || id >= D) continue;
+          for (let oh = 0; oh < OH; oh++) {
+            const ih = oh * sh - ph + kh * dh;
+            if (ih < 0 || ih >= H) continue;
+            const g = gy + <usize>((od * OH + oh) * OW) * sz;
+            const row = x + <usize>(id * sD + ih * sH) * sz;
+            let i = lo;
+            if (sw == 1 && sW == 1) {
+              for (; i + lanes <= hi; i += lanes) {
+                const v = v128.load(row + <usize>(i + wOff) * sz), gv = v128.load(g + <usize>i * sz);
+                vacc = sz == 4 ? maddF32(v, gv, vacc) : maddF64(v, gv, vacc);
+              }
+            }
+            for (; i < hi; i++) acc += load<T>(g + <usize>i * sz) * load<T>(row + <usize>((i * sw + wOff) * sW) * sz);
+          }
+        }
+        let total: T;
+        if (sz == 4) {
+          total = <T>(f32x4.extract_lane(vacc, 0) + f32x4.extract_lane(vacc, 1) + f32x4.extract_lane(vacc, 2) + f32x4.extract_lane(vacc, 3)) + acc;
+        } else {
+          total = <T>(f64x2.extract_lane(vacc, 0) + f64x2.extract_lane(vacc, 1)) + acc;
+        }
+        const q = dst + <usize>((kd * KH + kh) * KW + kw) * sz;
+        store<T>(q, first ? total : load<T>(q) + total);
+      }
+    }
+  }
+}
+
 // out[n, g] = W[g] @ col for n in [n0, n1): the direct convolution (no bias); depthwise ones
 // (Cg == Og == 1) plane by plane without a patches matrix.
 // @ts-ignore: decorator
@@ -143,6 +253,20 @@ export function convForwardF64(p: usize, n0: i32, n1: i32, col: usize, work: usi
   const rows = word(p, P_CG) * word(p, P_KD) * word(p, P_KH) * word(p, P_KW);
   const L = word(p, P_OD) * word(p, P_OH) * word(p, P_OW);
   const gy = <usize>word(p, P_OUT), partials = <usize>word(p, P_WEIGHT);
+  if (word(p, P_CG) == 1 && Og == 1) {
+    const sN = word(p, P_SN), sC = word(p, P_SC), x = <usize>word(p, P_X);
+    for (let c = c0; c < c1; c++) {
+      const dst = partials + <usize>(c * Cout * rows) * sz;
+      const end = min(N, (c + 1) * chunk);
+      for (let n = c * chunk; n < end; n++) {
+        for (let g = 0; g < groups; g++) {
+          depthwiseWeightGradPlane<T>(p, x + <usize>(n * sN + g * sC) * sz, gy + <usize>((n * Cout + g) * L) * sz,
+            dst + <usize>(g * rows) * sz, n == c * chunk);
+        }
+      }
+    }
+    return;
+  }
   for (let c = c0; c < c1; c++) {
     const dst = partials + <usize>(c * Cout * rows) * sz;
     const end = min(N, (c + 1) * chunk);
@@ -179,6 +303,14 @@ export function convWeightGradF64(p: usize, c0: i32, c1: i32, chunk: i32, N: i32
   const x = <usize>word(p, P_X), sN = word(p, P_SN), sC = word(p, P_SC);
   const w = <usize>word(p, P_WEIGHT), out = <usize>word(p, P_OUT);
   memory.fill(out + <usize>(n0 * Cout * Lout) * sz, 0, <usize>((n1 - n0) * Cout * Lout) * sz);
+  if (Cing == 1 && Coutg == 1) {
+    for (let n = n0; n < n1; n++) {
+      for (let g = 0; g < groups; g++) {
+        depthwiseTransposePlane<T>(p, x + <usize>(n * sN + g * sC) * sz, w + <usize>(g * rows) * sz, out + <usize>((n * Cout + g) * Lout) * sz);
+      }
+    }
+    return;
+  }
   for (let n = n0; n < n1; n++) {
     for (let g = 0; g < groups; g++) {
       gemm<T>(rows, Lin, Cing, <T>1, w + <usize>(g * Cing * rows) * sz, 1, rows,
