@@ -77,7 +77,7 @@ describe('wasm fused optimizer steps vs TS', () => {
 
   it('the same bits for every thread count', () => {
     manualSeed(13);
-    const n = 70_001;
+    const n = 200_001; // above 3 x the 65536 elements per thread from which a step is split
     const p = randn([n]), g = randn([n]), m = randn([n]), v = randn([n]).abs();
     const run = (threads: number): Tensor => {
       setNumThreads(threads);
