@@ -5,7 +5,7 @@
 // the heap (more than a job's argument slots; layout: the P_* offsets, kept in sync with conv.ts).
 
 import { col2im, im2col } from './im2col';
-import { gemm } from './gemm';
+import { gemm, gemmNT } from './gemm';
 import { maddF32, maddF64 } from './simd';
 
 const P_X = 0, P_SN = 1, P_SC = 2, P_SD = 3, P_SH = 4, P_SW = 5, P_CG = 6;
@@ -272,9 +272,11 @@ export function convForwardF64(p: usize, n0: i32, n1: i32, col: usize, work: usi
     const end = min(N, (c + 1) * chunk);
     for (let n = c * chunk; n < end; n++) {
       for (let g = 0; g < groups; g++) {
+        // dW[g] (+)= gy[n, g] @ patches^T: both have the output positions as their contiguous
+        // inner dim, so every element is a dot product of two rows (no packing).
         const b = unfold<T>(p, n, g, col);
-        gemm<T>(Og, rows, L, <T>1, gy + <usize>((n * Cout + g * Og) * L) * sz, L, 1, b, 1, patchRowStride(p, L),
-          n == c * chunk ? <T>0 : <T>1, dst + <usize>(g * Og * rows) * sz, rows, 1, work);
+        gemmNT<T>(Og, rows, L, gy + <usize>((n * Cout + g * Og) * L) * sz, L, b, patchRowStride(p, L),
+          n == c * chunk ? <T>0 : <T>1, dst + <usize>(g * Og * rows) * sz, rows);
       }
     }
   }

@@ -247,3 +247,90 @@ export function gemmF64(
 ): void {
   gemm<f64>(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, rsC, csC, work);
 }
+
+// ---- dot-product form ----------------------------------------------------------------------------
+
+/** Sum of the lanes of an accumulator, in lane order. */
+// @ts-ignore: decorator
+@inline function lanes<T>(v: v128): T {
+  if (sizeof<T>() == 4) {
+    return <T>(f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+  }
+  return <T>(f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1));
+}
+
+/**
+ * C = A @ B^T + beta * C where A (m x k) and B (n x k) both have unit column stride: every element
+ * is a dot product of two contiguous rows. For small m and n with a long k (a convolution's weight
+ * gradient: gy[O, L] times patches[rows, L]^T) this beats packing: blocks of 2 rows of A by 4 rows
+ * of B keep 8 vector accumulators over k, summed lane by lane at the end (one fixed order), with
+ * scalar tails. beta == 0 does not read C.
+ */
+// @ts-ignore: decorator
+@inline export function gemmNT<T>(
+  m: i32, n: i32, k: i32, a: usize, rsA: usize, b: usize, rsB: usize, beta: T, c: usize, rsC: usize,
+): void {
+  const sz = <usize>sizeof<T>();
+  const L = 16 / <i32>sz;
+  const kv = k - k % L; // vectorised part of each row
+  for (let i = 0; i < m; i += 2) {
+    const two = i + 1 < m;
+    const a0 = a + <usize>i * rsA * sz, a1 = two ? a0 + rsA * sz : a0;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const b0 = b + <usize>j * rsB * sz, b1 = b0 + rsB * sz, b2 = b1 + rsB * sz, b3 = b2 + rsB * sz;
+      const zero = v128.splat<i32>(0);
+      let s00 = zero, s01 = zero, s02 = zero, s03 = zero, s10 = zero, s11 = zero, s12 = zero, s13 = zero;
+      for (let p = 0; p < kv; p += L) {
+        const o = <usize>p * sz;
+        const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
+        let y = v128.load(b0 + o);
+        s00 = madd<T>(x0, y, s00); s10 = madd<T>(x1, y, s10);
+        y = v128.load(b1 + o);
+        s01 = madd<T>(x0, y, s01); s11 = madd<T>(x1, y, s11);
+        y = v128.load(b2 + o);
+        s02 = madd<T>(x0, y, s02); s12 = madd<T>(x1, y, s12);
+        y = v128.load(b3 + o);
+        s03 = madd<T>(x0, y, s03); s13 = madd<T>(x1, y, s13);
+      }
+      const r0 = c + <usize>i * rsC * sz;
+      storeDot<T>(r0 + <usize>j * sz, lanes<T>(s00) + tail<T>(a0, b0, kv, k), beta);
+      storeDot<T>(r0 + <usize>(j + 1) * sz, lanes<T>(s01) + tail<T>(a0, b1, kv, k), beta);
+      storeDot<T>(r0 + <usize>(j + 2) * sz, lanes<T>(s02) + tail<T>(a0, b2, kv, k), beta);
+      storeDot<T>(r0 + <usize>(j + 3) * sz, lanes<T>(s03) + tail<T>(a0, b3, kv, k), beta);
+      if (two) {
+        const r1 = r0 + rsC * sz;
+        storeDot<T>(r1 + <usize>j * sz, lanes<T>(s10) + tail<T>(a1, b0, kv, k), beta);
+        storeDot<T>(r1 + <usize>(j + 1) * sz, lanes<T>(s11) + tail<T>(a1, b1, kv, k), beta);
+        storeDot<T>(r1 + <usize>(j + 2) * sz, lanes<T>(s12) + tail<T>(a1, b2, kv, k), beta);
+        storeDot<T>(r1 + <usize>(j + 3) * sz, lanes<T>(s13) + tail<T>(a1, b3, kv, k), beta);
+      }
+    }
+    for (; j < n; j++) {
+      const b0 = b + <usize>j * rsB * sz;
+      let s0 = v128.splat<i32>(0), s1 = v128.splat<i32>(0);
+      for (let p = 0; p < kv; p += L) {
+        const o = <usize>p * sz;
+        const y = v128.load(b0 + o);
+        s0 = madd<T>(v128.load(a0 + o), y, s0);
+        s1 = madd<T>(v128.load(a1 + o), y, s1);
+      }
+      const r0 = c + <usize>i * rsC * sz;
+      storeDot<T>(r0 + <usize>j * sz, lanes<T>(s0) + tail<T>(a0, b0, kv, k), beta);
+      if (two) storeDot<T>(r0 + rsC * sz + <usize>j * sz, lanes<T>(s1) + tail<T>(a1, b0, kv, k), beta);
+    }
+  }
+}
+
+/** The scalar tail [from, k) of one dot product. */
+// @ts-ignore: decorator
+@inline function tail<T>(a: usize, b: usize, from: i32, k: i32): T {
+  let s = <T>0;
+  for (let p = from; p < k; p++) s += load<T>(a + <usize>p * sizeof<T>()) * load<T>(b + <usize>p * sizeof<T>());
+  return s;
+}
+
+// @ts-ignore: decorator
+@inline function storeDot<T>(q: usize, v: T, beta: T): void {
+  store<T>(q, beta == 0 ? v : v + beta * load<T>(q));
+}
