@@ -46,30 +46,42 @@
               r += <usize>(OH * OW * sz);
               continue;
             }
-            for (let oh = 0; oh < OH; oh++) {
-              const ih = oh * sh - ph + kh * dh;
-              if (ih < 0 || ih >= H) {
-                zero<T>(r, OW);
-                r += <usize>(OW * sz);
-                continue;
-              }
-              zero<T>(r, owLo);
-              r += <usize>(owLo * sz);
-              const n = owHi - owLo;
-              let p = x + <usize>((c * sC + id * sD + ih * sH + (wOff + owLo * sw) * sW) * sz);
-              if (step == <usize>sz) {
-                copy<T>(r, p, n);
-                r += <usize>(n * sz);
-              } else {
-                for (let i = 0; i < n; i++) {
-                  store<T>(r, load<T>(p));
-                  r += sz;
-                  p += step;
+            // Output rows whose input row lies inside [0, H): [ohLo, ohHi); the others are zeros.
+            const t = ph - kh * dh;
+            const ohLo = t <= 0 ? 0 : min(OH, (t + sh - 1) / sh);
+            const u = H - 1 + t;
+            let ohHi = u < 0 ? 0 : min(OH, u / sh + 1);
+            if (ohHi < ohLo) ohHi = ohLo;
+            zero<T>(r, ohLo * OW);
+            r += <usize>(ohLo * OW * sz);
+            let src = x + <usize>((c * sC + id * sD + (ohLo * sh - t) * sH + (wOff + owLo * sw) * sW) * sz);
+            const srcStep = <usize>(sh * sH * sz);
+            const n = owHi - owLo;
+            if (owLo == 0 && owHi == OW && step == <usize>sz) {
+              // Whole rows from consecutive input rows: only pointer steps per row.
+              const rowBytes = <usize>(OW * sz);
+              for (let oh = ohLo; oh < ohHi; oh++, src += srcStep, r += rowBytes) copy<T>(r, src, OW);
+            } else {
+              for (let oh = ohLo; oh < ohHi; oh++, src += srcStep) {
+                zero<T>(r, owLo);
+                r += <usize>(owLo * sz);
+                if (step == <usize>sz) {
+                  copy<T>(r, src, n);
+                  r += <usize>(n * sz);
+                } else {
+                  let q = src;
+                  for (let i = 0; i < n; i++) {
+                    store<T>(r, load<T>(q));
+                    r += sz;
+                    q += step;
+                  }
                 }
+                zero<T>(r, OW - owHi);
+                r += <usize>((OW - owHi) * sz);
               }
-              zero<T>(r, OW - owHi);
-              r += <usize>((OW - owHi) * sz);
             }
+            zero<T>(r, (OH - ohHi) * OW);
+            r += <usize>((OH - ohHi) * OW * sz);
           }
         }
       }
