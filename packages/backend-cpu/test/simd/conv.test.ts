@@ -28,6 +28,8 @@ const CASES: Case[] = [
   // Big enough to be split over threads: forward by element, weight gradient in 4 chunks of 13.
   { label: 'LeNet conv1', x: [40, 1, 28, 28], w: [6, 1, 5, 5], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 },
   { label: '2d groups, stride, padding, dilation', x: [5, 4, 11, 9], w: [6, 2, 3, 2], stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 },
+  { label: '2d padding wider than the kernel reach, stride 1 (rows of zeros above and below)', x: [3, 3, 9, 8], w: [4, 3, 3, 3], stride: [1, 1], padding: [3, 1], dilation: [1, 2], groups: 1, contiguous: true },
+  { label: '2d padding, stride 3, strided input', x: [2, 2, 11, 10], w: [3, 2, 4, 2], stride: [3, 1], padding: [2, 1], dilation: [1, 1], groups: 1 },
   { label: 'depthwise 3x3', x: [4, 6, 10, 10], w: [6, 1, 3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 6 },
   { label: 'depthwise 5x5 stride 1, contiguous (vector rows, padding edges)', x: [3, 5, 13, 19], w: [5, 1, 5, 5], stride: [1, 1], padding: [2, 2], dilation: [1, 1], groups: 5, contiguous: true },
   { label: 'depthwise stride 2, dilation 2, contiguous', x: [2, 4, 15, 16], w: [4, 1, 3, 3], stride: [2, 2], padding: [1, 3], dilation: [2, 2], groups: 4, contiguous: true },
