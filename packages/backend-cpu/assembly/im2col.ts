@@ -133,14 +133,17 @@ export function im2colF64(
               r += IH * IW;
               continue;
             }
-            for (let ih = 0; ih < IH; ih++) {
-              const oh = ih * sh - ph + kh * dh;
-              if (oh < 0 || oh >= OH) {
-                r += IW;
-                continue;
-              }
-              let p = out + <usize>((c * L + (od * OH + oh) * OW + wOff + iwLo * sw) * sz);
-              let q = col + <usize>((r + iwLo) * sz);
+            // Input rows whose output row lies inside [0, OH): [ihLo, ihHi); the others add nothing.
+            const t = ph - kh * dh;
+            const ihLo = t <= 0 ? 0 : min(IH, (t + sh - 1) / sh);
+            const u = OH - 1 + t;
+            let ihHi = u < 0 ? 0 : min(IH, u / sh + 1);
+            if (ihHi < ihLo) ihHi = ihLo;
+            let p0 = out + <usize>((c * L + (od * OH + ihLo * sh - t) * OW + wOff + iwLo * sw) * sz);
+            let q0 = col + <usize>((r + ihLo * IW + iwLo) * sz);
+            const pStep = <usize>(sh * OW * sz), qStep = <usize>(IW * sz);
+            for (let ih = ihLo; ih < ihHi; ih++, p0 += pStep, q0 += qStep) {
+              let p = p0, q = q0;
               let i = 0;
               if (sw == 1) {
                 for (; i + 16 / sz <= n; i += 16 / sz) {
@@ -154,8 +157,8 @@ export function im2colF64(
                 p += <usize>(sw * sz);
                 q += sz;
               }
-              r += IW;
             }
+            r += IH * IW;
           }
         }
       }

@@ -40,6 +40,7 @@ const CASES: Case[] = [
   { label: '1d', x: [7, 3, 30], w: [5, 3, 4], stride: [3], padding: [2], dilation: [2], groups: 1 },
   { label: '3d', x: [3, 2, 5, 6, 7], w: [4, 2, 2, 3, 2], stride: [1, 2, 1], padding: [1, 0, 1], dilation: [1, 1, 2], groups: 1 },
   { label: '2d transposed, groups, output padding', x: [5, 4, 6, 5], w: [4, 3, 3, 2], stride: [2, 2], padding: [1, 0], dilation: [1, 1], groups: 2, transposed: true, outputPadding: [1, 1] },
+  { label: '2d transposed, stride 1, padding (col2im skips rows above and below)', x: [2, 4, 7, 6], w: [4, 3, 3, 3], stride: [1, 1], padding: [2, 1], dilation: [1, 1], groups: 1, transposed: true, outputPadding: [0, 0] },
   { label: '2d transposed, split over threads', x: [6, 16, 16, 16], w: [16, 8, 3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: true, outputPadding: [1, 1] },
   { label: 'depthwise transposed (direct), stride 2', x: [3, 6, 9, 11], w: [6, 1, 3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 6, transposed: true, outputPadding: [1, 0] },
   { label: 'depthwise transposed (direct), stride 1, dilation 2', x: [2, 4, 7, 13], w: [4, 1, 3, 3], stride: [1, 1], padding: [2, 2], dilation: [2, 2], groups: 4, transposed: true, outputPadding: [0, 0] },
