@@ -44,6 +44,21 @@ const P_POINTWISE = 30;
 }
 
 /**
+ * The positions i in [0, count) whose i * step + off lies inside [0, size) form [rangeStart,
+ * rangeEnd): a kernel tap's valid output columns (or, transposed, input columns).
+ */
+// @ts-ignore: decorator
+@inline function rangeStart(off: i32, step: i32, count: i32): i32 {
+  return off < 0 ? min(count, (-off + step - 1) / step) : 0;
+}
+
+// @ts-ignore: decorator
+@inline function rangeEnd(off: i32, step: i32, size: i32, count: i32, start: i32): i32 {
+  const end = size - 1 - off < 0 ? 0 : min(count, (size - 1 - off) / step + 1);
+  return max(end, start);
+}
+
+/**
  * Depthwise (one input and one output channel per group) convolution of one plane, computed
  * directly: each output row accumulates weight * shifted input row over the taps in (kd, kh, kw)
  * order, rows vectorised when the W stride is 1. No patches matrix and no 1-row GEMM.
@@ -73,10 +88,7 @@ const P_POINTWISE = 30;
             const wv = load<T>(w + <usize>((kd * KH + kh) * KW + kw) * sz);
             const wOff = kw * dw - pw;
             // Output columns whose input column lies inside [0, W): [lo, hi).
-            let lo = 0;
-            if (wOff < 0) lo = min(OW, (-wOff + sw - 1) / sw);
-            let hi = W - 1 - wOff < 0 ? 0 : min(OW, (W - 1 - wOff) / sw + 1);
-            if (hi < lo) hi = lo;
+            const lo = rangeStart(wOff, sw, OW), hi = rangeEnd(wOff, sw, W, OW, lo);
             const row = x + <usize>(id * sD + ih * sH) * sz;
             let i = lo;
             if (sw == 1 && sW == 1) {
@@ -127,10 +139,7 @@ const P_POINTWISE = 30;
             const wv = load<T>(w + <usize>((kd * KH + kh) * KW + kw) * sz);
             const wOff = kw * dw - pw;
             // Input columns whose output column lies inside [0, OW): [lo, hi).
-            let lo = 0;
-            if (wOff < 0) lo = min(IW, (-wOff + sw - 1) / sw);
-            let hi = OW - 1 - wOff < 0 ? 0 : min(IW, (OW - 1 - wOff) / sw + 1);
-            if (hi < lo) hi = lo;
+            const lo = rangeStart(wOff, sw, IW), hi = rangeEnd(wOff, sw, OW, IW, lo);
             let i = lo;
             if (sw == 1) {
               const wvec = sz == 4 ? f32x4.splat(<f32>wv) : f64x2.splat(<f64>wv);
@@ -171,10 +180,7 @@ const P_POINTWISE = 30;
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
         const wOff = kw * dw - pw;
-        let lo = 0;
-        if (wOff < 0) lo = min(OW, (-wOff + sw - 1) / sw);
-        let hi = W - 1 - wOff < 0 ? 0 : min(OW, (W - 1 - wOff) / sw + 1);
-        if (hi < lo) hi = lo;
+        const lo = rangeStart(wOff, sw, OW), hi = rangeEnd(wOff, sw, W, OW, lo);
         let vacc = v128.splat<i32>(0);
         let acc = <T>0;
         for (let od = 0; od < OD; od++) {
