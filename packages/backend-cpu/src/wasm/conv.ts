@@ -87,32 +87,30 @@ function kernels(ex: SimdExports, sz: 4 | 8) {
     : { forward: 'convForwardF64', transpose: 'convTransposeF64', weightGrad: 'convWeightGradF64', sum: ex.sumPartialsF64 } as const;
 }
 
-/** out[n] = conv(x[n], w) for every n (no bias): im2col + GEMM per element and group. */
-export function simdConvForward(p: ConvProblem): boolean {
+/**
+ * Runs a per-element driver over the batch, split over threads: `rows` x `cols` is one element's
+ * col matrix (per thread), `macs` one element's multiply-adds.
+ */
+function overBatch(p: ConvProblem, which: 'forward' | 'transpose', rows: number, cols: number, macs: number): boolean {
   const ex = simd();
   const sz = ex ? floatArrays(p.x, p.w, p.out) : 0;
   if (!ex || !sz) return false;
-  const rows = p.Cg * volume(p.geo.kernel);
-  const L = volume(p.geo.out);
-  const macs = p.groups * p.Og * rows * L;
   const prm = params(p, addr(p.x, p.xOff, sz), addr(p.w, p.wOff, sz), addr(p.out, p.outOff, sz));
-  runSplit(kernels(ex, sz).forward, { items: p.N, minItems: Math.ceil(MIN_MACS_PER_THREAD / macs) },
-    (s, e, t) => [prm, s, e, colFor(t, rows * L * sz), gemmWorkspace(ex, t)]);
+  runSplit(kernels(ex, sz)[which], { items: p.N, minItems: Math.ceil(MIN_MACS_PER_THREAD / macs) },
+    (s, e, t) => [prm, s, e, colFor(t, rows * cols * sz), gemmWorkspace(ex, t)]);
   return true;
+}
+
+/** out[n] = conv(x[n], w) for every n (no bias): im2col + GEMM per element and group. */
+export function simdConvForward(p: ConvProblem): boolean {
+  const rows = p.Cg * volume(p.geo.kernel), L = volume(p.geo.out);
+  return overBatch(p, 'forward', rows, L, p.groups * p.Og * rows * L);
 }
 
 /** The transposed convolution (out zeroed and filled): GEMM + col2im per element and group. */
 export function simdConvTranspose(p: ConvProblem): boolean {
-  const ex = simd();
-  const sz = ex ? floatArrays(p.x, p.w, p.out) : 0;
-  if (!ex || !sz) return false;
-  const rows = p.Og * volume(p.geo.kernel);
-  const Lin = volume(p.geo.size);
-  const macs = p.groups * p.Cg * rows * Lin;
-  const prm = params(p, addr(p.x, p.xOff, sz), addr(p.w, p.wOff, sz), addr(p.out, p.outOff, sz));
-  runSplit(kernels(ex, sz).transpose, { items: p.N, minItems: Math.ceil(MIN_MACS_PER_THREAD / macs) },
-    (s, e, t) => [prm, s, e, colFor(t, rows * Lin * sz), gemmWorkspace(ex, t)]);
-  return true;
+  const rows = p.Og * volume(p.geo.kernel), Lin = volume(p.geo.size);
+  return overBatch(p, 'transpose', rows, Lin, p.groups * p.Cg * rows * Lin);
 }
 
 /**
