@@ -103,30 +103,15 @@ export function gemmWorkspaceBytes(): i32 {
   return sizeof<T>() == 4 ? maddF32(a, b, c) : maddF64(a, b, c);
 }
 
-/** acc * alpha + beta * C[row] for one 16-byte vector (beta == 0: C is not read). */
-// @ts-ignore: decorator
-@inline function scaled<T>(acc: v128, o: usize, alpha: T, beta: T): v128 {
-  if (sizeof<T>() == 4) {
-    let x = alpha == 1 ? acc : f32x4.mul(acc, f32x4.splat(<f32>alpha));
-    if (beta != 0) x = f32x4.add(x, f32x4.mul(f32x4.splat(<f32>beta), v128.load(o)));
-    return x;
-  }
-  let x = alpha == 1 ? acc : f64x2.mul(acc, f64x2.splat(<f64>alpha));
-  if (beta != 0) x = f64x2.add(x, f64x2.mul(f64x2.splat(<f64>beta), v128.load(o)));
-  return x;
-}
-
 /**
- * C[4 x NR corner] = alpha * (A panel (4 x kc) @ B panel (kc x NR)) + beta * C; NR = 8 f32 or
- * 4 f64: two vectors. Eight vector accumulators, one A element broadcast at a time. B rows are
- * `bStep` bytes apart (32 when packed; the row stride when B is read in place). A full tile with
- * unit column stride is stored straight from the accumulators; edges go through `tile`.
+ * tile (4 rows x NR, row-major; NR = 8 f32 or 4 f64: two vectors) = A panel (4 x kc) @ B panel
+ * (kc x NR). Eight vector accumulators, one A element broadcast at a time. B rows are `bStep`
+ * bytes apart (32 when packed; the row stride when B is read in place). Only the tile is written:
+ * storing to C from inside would keep alpha and beta live across the loop, and V8 then spills
+ * accumulators (half the speed).
  */
 // @ts-ignore: decorator
-@inline function micro<T>(
-  pa: usize, pb: usize, bStep: usize, kc: i32, tile: usize,
-  c: usize, rs: usize, cs: usize, rows: i32, cols: i32, alpha: T, beta: T,
-): void {
+@inline function micro<T>(pa: usize, pb: usize, bStep: usize, kc: i32, tile: usize): void {
   const sz = sizeof<T>();
   const zero = v128.splat<i32>(0);
   let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
@@ -144,30 +129,38 @@ export function gemmWorkspaceBytes(): i32 {
     pa += 4 * sz;
     pb += bStep;
   }
-  if (rows == MR && cols == 32 / <i32>sz && cs == 1) {
-    const r = rs * sz;
-    v128.store(c, scaled<T>(c00, c, alpha, beta)); v128.store(c + 16, scaled<T>(c01, c + 16, alpha, beta));
-    c += r;
-    v128.store(c, scaled<T>(c10, c, alpha, beta)); v128.store(c + 16, scaled<T>(c11, c + 16, alpha, beta));
-    c += r;
-    v128.store(c, scaled<T>(c20, c, alpha, beta)); v128.store(c + 16, scaled<T>(c21, c + 16, alpha, beta));
-    c += r;
-    v128.store(c, scaled<T>(c30, c, alpha, beta)); v128.store(c + 16, scaled<T>(c31, c + 16, alpha, beta));
-    return;
-  }
   v128.store(tile, c00); v128.store(tile, c01, 16);
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80);
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
-  storeTile<T>(tile, c, rs, cs, rows, cols, alpha, beta);
 }
 
 // ---- store -------------------------------------------------------------------------------------
 
-/** C[rows x cols corner] = alpha * tile + beta * C (beta == 0: C is not read): edge tiles. */
+/** C[rows x cols corner] = alpha * tile + beta * C (beta == 0: C is not read). */
 // @ts-ignore: decorator
 @inline function storeTile<T>(tile: usize, c: usize, rs: usize, cs: usize, rows: i32, cols: i32, alpha: T, beta: T): void {
   const sz = sizeof<T>();
+  const nr = 32 / <i32>sz;
+  if (rows == MR && cols == nr && cs == 1) {
+    const va = sizeof<T>() == 4 ? f32x4.splat(<f32>alpha) : f64x2.splat(<f64>alpha);
+    const vb = sizeof<T>() == 4 ? f32x4.splat(<f32>beta) : f64x2.splat(<f64>beta);
+    for (let r = 0; r < MR; r++) {
+      const t = tile + <usize>r * 32;
+      const o = c + <usize>r * rs * sz;
+      let x0 = v128.load(t), x1 = v128.load(t, 16);
+      if (sizeof<T>() == 4) {
+        x0 = f32x4.mul(x0, va); x1 = f32x4.mul(x1, va);
+        if (beta != 0) { x0 = f32x4.add(x0, f32x4.mul(vb, v128.load(o))); x1 = f32x4.add(x1, f32x4.mul(vb, v128.load(o, 16))); }
+      } else {
+        x0 = f64x2.mul(x0, va); x1 = f64x2.mul(x1, va);
+        if (beta != 0) { x0 = f64x2.add(x0, f64x2.mul(vb, v128.load(o))); x1 = f64x2.add(x1, f64x2.mul(vb, v128.load(o, 16))); }
+      }
+      v128.store(o, x0);
+      v128.store(o, x1, 16);
+    }
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     let o = c + <usize>r * rs * sz;
     const t = tile + <usize>r * 32;
@@ -222,7 +215,8 @@ export function gemmWorkspaceBytes(): i32 {
           }
           for (let ir = 0; ir < mc; ir += MR) {
             const cAt = c + (<usize>(ic + ir) * rsC + <usize>(jc + jr) * csC) * sz;
-            micro<T>(pa + <usize>(ir * kc) * sz, bPanel, bStep, kc, tile, cAt, rsC, csC, min(MR, mc - ir), cols, alpha, betaBlock);
+            micro<T>(pa + <usize>(ir * kc) * sz, bPanel, bStep, kc, tile);
+            storeTile<T>(tile, cAt, rsC, csC, min(MR, mc - ir), cols, alpha, betaBlock);
           }
         }
       }
