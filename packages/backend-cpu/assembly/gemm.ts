@@ -106,9 +106,8 @@ export function gemmWorkspaceBytes(): i32 {
 /**
  * tile (4 rows x NR, row-major; NR = 8 f32 or 4 f64: two vectors) = A panel (4 x kc) @ B panel
  * (kc x NR). Eight vector accumulators, one A element broadcast at a time. B rows are `bStep`
- * bytes apart (32 when packed; the row stride when B is read in place). Only the tile is written:
- * storing to C from inside would keep alpha and beta live across the loop, and V8 then spills
- * accumulators (half the speed).
+ * bytes apart (32 when packed; the row stride when B is read in place). Only the tile is written;
+ * the store step applies alpha and beta.
  */
 // @ts-ignore: decorator
 @inline function micro<T>(pa: usize, pb: usize, bStep: usize, kc: i32, tile: usize): void {
