@@ -253,7 +253,7 @@ export function convForwardF64(p: usize, n0: i32, n1: i32, col: usize, work: usi
 // chunk's elements of gy[n, g] @ col^T, accumulated in order. P_OUT holds gy (contiguous
 // [N, Cout, L]), P_WEIGHT the partials ([chunks, Cout, rows]).
 // @ts-ignore: decorator
-@inline function convWeightGrad<T>(p: usize, c0: i32, c1: i32, chunk: i32, N: i32, col: usize, work: usize): void {
+@inline function convWeightGrad<T>(p: usize, c0: i32, c1: i32, chunk: i32, N: i32, col: usize): void {
   const sz = <usize>sizeof<T>();
   const groups = word(p, P_GROUPS), Og = word(p, P_OG), Cout = word(p, P_COUT);
   const rows = word(p, P_CG) * word(p, P_KD) * word(p, P_KH) * word(p, P_KW);
@@ -288,12 +288,12 @@ export function convForwardF64(p: usize, n0: i32, n1: i32, col: usize, work: usi
   }
 }
 
-export function convWeightGradF32(p: usize, c0: i32, c1: i32, chunk: i32, N: i32, col: usize, work: usize): void {
-  convWeightGrad<f32>(p, c0, c1, chunk, N, col, work);
+export function convWeightGradF32(p: usize, c0: i32, c1: i32, chunk: i32, N: i32, col: usize): void {
+  convWeightGrad<f32>(p, c0, c1, chunk, N, col);
 }
 
-export function convWeightGradF64(p: usize, c0: i32, c1: i32, chunk: i32, N: i32, col: usize, work: usize): void {
-  convWeightGrad<f64>(p, c0, c1, chunk, N, col, work);
+export function convWeightGradF64(p: usize, c0: i32, c1: i32, chunk: i32, N: i32, col: usize): void {
+  convWeightGrad<f64>(p, c0, c1, chunk, N, col);
 }
 
 // Transposed convolution of batch elements [n0, n1): col = W[g]^T @ x[n, g], folded (col2im) into

@@ -133,7 +133,7 @@ export function simdConvWeightGrad(p: ConvProblem, dW: NumArray, dWOff: number):
   const partials = single ? addr(dW, dWOff, sz) : heap.scratch('conv.partials', chunks * len * sz);
   const prm = params(p, addr(p.x, p.xOff, sz), partials, addr(p.out, p.outOff, sz));
   runSplit(k.weightGrad, { items: chunks, minItems: Math.ceil(MIN_MACS_PER_THREAD / (chunk * perElement)) },
-    (s, e, t) => [prm, s, e, chunk, p.N, colFor(t, rows * L * sz), gemmWorkspace(ex, t)]);
+    (s, e, t) => [prm, s, e, chunk, p.N, colFor(t, rows * L * sz)]);
   if (!single) k.sum(addr(dW, dWOff, sz), partials, chunks, len);
   return true;
 }

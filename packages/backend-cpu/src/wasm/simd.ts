@@ -82,7 +82,7 @@ export interface SimdExports {
   convForwardF64: SimdExports['convForwardF32'];
   convTransposeF32: SimdExports['convForwardF32'];
   convTransposeF64: SimdExports['convForwardF32'];
-  convWeightGradF32(p: number, c0: number, c1: number, chunk: number, N: number, col: number, work: number): void;
+  convWeightGradF32(p: number, c0: number, c1: number, chunk: number, N: number, col: number): void;
   convWeightGradF64: SimdExports['convWeightGradF32'];
   sumPartialsF32(dst: number, src: number, count: number, len: number): void;
   sumPartialsF64: SimdExports['sumPartialsF32'];
