@@ -15,25 +15,40 @@ const P_GROUPS = 25, P_OG = 26, P_WEIGHT = 27, P_OUT = 28, P_COUT = 29;
 // 1 when the patches matrix is the input itself (a 1x1 kernel, stride 1, no padding, contiguous
 // spatial dims): the GEMM then reads x in place (row stride sC) and im2col is skipped.
 const P_POINTWISE = 30;
+/** The weight gradient unfolds elements side by side up to this row length (see convWeightGrad). */
+const WIDE_ROW = 512;
 
 // @ts-ignore: decorator
 @inline function word(p: usize, i: i32): i32 {
   return load<i32>(p + <usize>i * 4);
 }
 
+/** x's address for group g of batch element n. */
+// @ts-ignore: decorator
+@inline function groupInput<T>(p: usize, n: i32, g: i32): usize {
+  return <usize>word(p, P_X) + <usize>(n * word(p, P_SN) + g * word(p, P_CG) * word(p, P_SC)) * sizeof<T>();
+}
+
 /**
- * The patches matrix [Cg * kernel, L] of group g of batch element n, and its row stride: x itself
- * for pointwise convolutions, else unfolded into col.
+ * Unfolds group g of batch element n into the patches matrix [Cg * kernel, L] at `col`, with row
+ * stride `rs` (elements; 0: L).
+ */
+// @ts-ignore: decorator
+@inline function unfoldInto<T>(p: usize, n: i32, g: i32, col: usize, rs: i32): void {
+  im2col<T>(groupInput<T>(p, n, g), word(p, P_SC), word(p, P_SD), word(p, P_SH), word(p, P_SW), word(p, P_CG),
+    word(p, P_D), word(p, P_H), word(p, P_W), word(p, P_KD), word(p, P_KH), word(p, P_KW),
+    word(p, P_OD), word(p, P_OH), word(p, P_OW), word(p, P_STD), word(p, P_STH), word(p, P_STW),
+    word(p, P_PD), word(p, P_PH), word(p, P_PW), word(p, P_DD), word(p, P_DH), word(p, P_DW), col, rs);
+}
+
+/**
+ * The patches matrix [Cg * kernel, L] of group g of batch element n: x itself for pointwise
+ * convolutions (row stride sC, see patchRowStride), else unfolded into col.
  */
 // @ts-ignore: decorator
 @inline function unfold<T>(p: usize, n: i32, g: i32, col: usize): usize {
-  const sC = word(p, P_SC), Cg = word(p, P_CG);
-  const x = <usize>word(p, P_X) + <usize>(n * word(p, P_SN) + g * Cg * sC) * sizeof<T>();
-  if (word(p, P_POINTWISE)) return x;
-  im2col<T>(x, sC, word(p, P_SD), word(p, P_SH), word(p, P_SW), Cg,
-    word(p, P_D), word(p, P_H), word(p, P_W), word(p, P_KD), word(p, P_KH), word(p, P_KW),
-    word(p, P_OD), word(p, P_OH), word(p, P_OW), word(p, P_STD), word(p, P_STH), word(p, P_STW),
-    word(p, P_PD), word(p, P_PH), word(p, P_PW), word(p, P_DD), word(p, P_DH), word(p, P_DW), col);
+  if (word(p, P_POINTWISE)) return groupInput<T>(p, n, g);
+  unfoldInto<T>(p, n, g, col, 0);
   return col;
 }
 
@@ -273,16 +288,45 @@ export function convForwardF64(p: usize, n0: i32, n1: i32, col: usize, work: usi
     }
     return;
   }
+  if (word(p, P_POINTWISE)) {
+    for (let c = c0; c < c1; c++) {
+      const dst = partials + <usize>(c * Cout * rows) * sz;
+      const end = min(N, (c + 1) * chunk);
+      for (let n = c * chunk; n < end; n++) {
+        for (let g = 0; g < groups; g++) {
+          // dW[g] (+)= gy[n, g] @ x[n, g]^T: both have the output positions as their contiguous
+          // inner dim, so every element is a dot product of two rows (no packing).
+          gemmNT<T>(Og, rows, L, gy + <usize>((n * Cout + g * Og) * L) * sz, L, groupInput<T>(p, n, g), word(p, P_SC),
+            n == c * chunk ? <T>0 : <T>1, dst + <usize>(g * Og * rows) * sz, rows);
+        }
+      }
+    }
+    return;
+  }
+  // Short rows spend more on summing the lanes of each dot product than on multiplying (LeNet's
+  // second conv has L = 64): up to `side` elements are unfolded side by side into patches
+  // [rows, count * L] (col), gy's rows of the group gathered into [Og, count * L] after them, so
+  // that each weight-gradient element is one dot product of length count * L. `side` depends on
+  // L alone (results do not depend on the thread count) and keeps col near L2-sized.
+  const side = max(1, WIDE_ROW / L);
   for (let c = c0; c < c1; c++) {
     const dst = partials + <usize>(c * Cout * rows) * sz;
     const end = min(N, (c + 1) * chunk);
-    for (let n = c * chunk; n < end; n++) {
+    for (let start = c * chunk; start < end; start += side) {
+      const count = min(end - start, side), width = count * L;
+      const gyc = col + <usize>(rows * width) * sz;
       for (let g = 0; g < groups; g++) {
-        // dW[g] (+)= gy[n, g] @ patches^T: both have the output positions as their contiguous
-        // inner dim, so every element is a dot product of two rows (no packing).
-        const b = unfold<T>(p, n, g, col);
-        gemmNT<T>(Og, rows, L, gy + <usize>((n * Cout + g * Og) * L) * sz, L, b, patchRowStride(p, L),
-          n == c * chunk ? <T>0 : <T>1, dst + <usize>(g * Og * rows) * sz, rows);
+        for (let j = 0; j < count; j++) unfoldInto<T>(p, start + j, g, col + <usize>(j * L) * sz, width);
+        let a = gy + <usize>((start * Cout + g * Og) * L) * sz;
+        if (count > 1) {
+          for (let o = 0; o < Og; o++) {
+            for (let j = 0; j < count; j++) {
+              memory.copy(gyc + <usize>(o * width + j * L) * sz, gy + <usize>(((start + j) * Cout + g * Og + o) * L) * sz, <usize>L * sz);
+            }
+          }
+          a = gyc;
+        }
+        gemmNT<T>(Og, rows, width, a, width, col, width, start == c * chunk ? <T>0 : <T>1, dst + <usize>(g * Og * rows) * sz, rows);
       }
     }
   }

@@ -1,6 +1,6 @@
 // im2col for the convolution kernel (src/kernels/nn/conv.ts, which keeps the TS version for
 // other dtypes): unfolds channels [0, C) of one batch element into `col`, row-major
-// [C * KD*KH*KW, OD*OH*OW], zeros where the window hangs over the padding. `x` is the byte address
+// [C * KD*KH*KW, OD*OH*OW] (or with a wider row stride), zeros where the window hangs over the padding. `x` is the byte address
 // of element (n, c0, 0, 0, 0) and sC..sW its strides in elements; 1-d and 2-d problems come as 3-d
 // ones with leading spatial dims of size 1.
 
@@ -25,13 +25,19 @@
   x: usize, sC: i32, sD: i32, sH: i32, sW: i32, C: i32,
   D: i32, H: i32, W: i32, KD: i32, KH: i32, KW: i32, OD: i32, OH: i32, OW: i32,
   sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32, col: usize,
+  rowStride: i32 = 0,
 ): void {
   const sz = <i32>sizeof<T>();
+  // Rows are OD*OH*OW long; rowStride (elements, default that length) lets a caller unfold
+  // several batch elements side by side into one wider matrix.
+  const rowBytes = <usize>((rowStride > 0 ? rowStride : OD * OH * OW) * sz);
   let r = col;
+  let rowStart = col;
   for (let c = 0; c < C; c++) {
     for (let kd = 0; kd < KD; kd++) {
       for (let kh = 0; kh < KH; kh++) {
-        for (let kw = 0; kw < KW; kw++) {
+        for (let kw = 0; kw < KW; kw++, rowStart += rowBytes) {
+          r = rowStart;
           const wOff = kw * dw - pw;
           // Output columns whose input column lies inside [0, W): [owLo, owHi).
           let owLo = 0;

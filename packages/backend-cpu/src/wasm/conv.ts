@@ -113,6 +113,9 @@ export function simdConvTranspose(p: ConvProblem): boolean {
   return overBatch(p, 'transpose', rows, Lin, p.groups * p.Cg * rows * Lin);
 }
 
+/** Batch elements the weight gradient unfolds side by side (assembly/conv.ts's WIDE_ROW / L). */
+const sideBySide = (L: number, chunk: number): number => Math.min(chunk, Math.max(1, Math.floor(512 / L)));
+
 /**
  * The weight gradient into `dW` ([Cout, Cg, k...], contiguous): `p.out` holds the output gradient
  * (contiguous [N, Cout, L]) and `p.w`/`p.wOff` are ignored.
@@ -133,7 +136,7 @@ export function simdConvWeightGrad(p: ConvProblem, dW: NumArray, dWOff: number):
   const partials = single ? addr(dW, dWOff, sz) : heap.scratch('conv.partials', chunks * len * sz);
   const prm = params(p, addr(p.x, p.xOff, sz), partials, addr(p.out, p.outOff, sz));
   runSplit(k.weightGrad, { items: chunks, minItems: Math.ceil(MIN_MACS_PER_THREAD / (chunk * perElement)) },
-    (s, e, t) => [prm, s, e, chunk, p.N, colFor(t, rows * L * sz)]);
+    (s, e, t) => [prm, s, e, chunk, p.N, colFor(t, (rows + p.Og) * sideBySide(L, chunk) * L * sz)]);
   if (!single) k.sum(addr(dW, dWOff, sz), partials, chunks, len);
   return true;
 }

@@ -27,6 +27,10 @@ interface Case {
 const CASES: Case[] = [
   // Big enough to be split over threads: forward by element, weight gradient in 4 chunks of 13.
   { label: 'LeNet conv1', x: [40, 1, 28, 28], w: [6, 1, 5, 5], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 },
+  // Short output rows: the weight gradient unfolds up to 512 / L elements side by side (L = 64:
+  // chunks of 7, 7, 6 elements; L = 100: one chunk of 13 in side-by-side runs of 5, 5, 3).
+  { label: 'LeNet conv2 (weight gradient over elements side by side)', x: [20, 6, 12, 12], w: [16, 6, 5, 5], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 },
+  { label: 'short rows, runs of 5 elements side by side, groups', x: [13, 4, 12, 12], w: [6, 2, 3, 3], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 2, contiguous: true },
   { label: '2d groups, stride, padding, dilation', x: [5, 4, 11, 9], w: [6, 2, 3, 2], stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 },
   { label: '2d padding wider than the kernel reach, stride 1 (rows of zeros above and below)', x: [3, 3, 9, 8], w: [4, 3, 3, 3], stride: [1, 1], padding: [3, 1], dilation: [1, 2], groups: 1, contiguous: true },
   { label: '2d padding, stride 3, strided input', x: [2, 2, 11, 10], w: [3, 2, 4, 2], stride: [3, 1], padding: [2, 1], dilation: [1, 1], groups: 1 },
