@@ -9,7 +9,6 @@
  */
 import { getNumThreads, pool, simd } from './simd.js';
 import type { SimdExports } from './simd.js';
-import type { Job } from './pool.js';
 
 type KernelName = { [K in keyof SimdExports]: SimdExports[K] extends (...a: number[]) => unknown ? K : never }[keyof SimdExports];
 
@@ -22,11 +21,25 @@ export interface RangeSplit {
   align?: number;
 }
 
-/** The ranges one call is split into: at most getNumThreads(), each at least `minItems`. */
-export function splitRanges({ items, minItems, align = 1 }: RangeSplit): [number, number][] {
-  const threads = pool() ? Math.min(getNumThreads(), Math.floor(items / Math.max(1, minItems))) : 1;
+/** Ranges per thread: the threads claim them in turn, so a late or slower thread takes fewer. */
+const RANGES_PER_THREAD = 4;
+
+/** How many threads a split of `items` uses: at most getNumThreads(), each with `minItems`. */
+function threadsFor({ items, minItems }: RangeSplit): number {
+  return pool() ? Math.min(getNumThreads(), Math.floor(items / Math.max(1, minItems))) : 1;
+}
+
+/**
+ * The ranges one call is split into (one range when it is not split): up to RANGES_PER_THREAD
+ * per thread, starts aligned to `align`. They depend on the thread count, so kernels split by
+ * them must compute each item the same way whatever range it falls in.
+ */
+export function splitRanges(split: RangeSplit): [number, number][] {
+  const { items, align = 1 } = split;
+  const threads = threadsFor(split);
   if (threads < 2) return [[0, items]];
-  const chunk = Math.ceil(items / threads / align) * align;
+  const units = Math.ceil(items / align);
+  const chunk = Math.ceil(units / Math.min(units, threads * RANGES_PER_THREAD)) * align;
   const ranges: [number, number][] = [];
   for (let start = 0; start < items; start += chunk) ranges.push([start, Math.min(items, start + chunk)]);
   return ranges;
@@ -34,8 +47,9 @@ export function splitRanges({ items, minItems, align = 1 }: RangeSplit): [number
 
 /**
  * Runs `fn` once per range of `split` (see splitRanges), with the arguments `args(start, end,
- * thread)` gives; the calling thread runs the first range. Kernels that need scratch space take
- * one block per thread index. Throws what a worker's kernel threw.
+ * thread)` gives: the calling thread and the workers claim ranges in turn. Kernels that need
+ * scratch space take one block per thread index (the only way args may depend on the thread).
+ * Throws what a worker's kernel threw.
  */
 export function runSplit(
   fn: KernelName, split: RangeSplit, args: (start: number, end: number, thread: number) => number[],
@@ -47,6 +61,6 @@ export function runSplit(
     kernel(...args(0, split.items, 0));
     return;
   }
-  const jobs: Job[] = ranges.map(([s, e], t) => ({ fn, args: args(s, e, t) }));
-  pool()!.run(jobs, (job) => kernel(...job.args));
+  const batch = { fn, count: ranges.length, args: (i: number, t: number) => args(ranges[i]![0], ranges[i]![1], t) };
+  pool()!.run(batch, threadsFor(split), (a) => kernel(...a));
 }

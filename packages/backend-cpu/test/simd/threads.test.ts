@@ -45,25 +45,25 @@ describe('CPU thread pool', () => {
     const p = pool()!;
     const ex = simd()! as unknown as Record<string, (...a: number[]) => unknown>;
     expect(p).not.toBeNull();
-    // The second job's address lies past the end of the 4 GiB address space: a wasm trap there.
-    // The caller takes back a job no worker has claimed yet, so it traps on either thread; the
-    // caller's own job waits 20 ms so that a started worker claims it (retried on a busy host).
-    const bad = { fn: 'sumF32', args: [0xfffffff0, 64] };
-    p.run([{ fn: 'sumF32', args: [64, 0] }, { fn: 'sumF32', args: [64, 0] }], () => {}); // start the worker
+    // Job 1's address lies past the end of the 4 GiB address space: a wasm trap there. The caller
+    // claims jobs too, so it traps on either thread; the caller's first job waits 20 ms so that a
+    // started worker claims job 1 (retried on a busy host).
+    const args = (job: number): number[] => (job === 1 ? [0xfffffff0, 64] : [64, 0]);
+    p.run({ fn: 'sumF32', count: 2, args: () => [64, 0] }, 2, () => {}); // start the worker
     let inWorker = 0;
     for (let attempt = 0; attempt < 20 && inWorker === 0; attempt++) {
       let localRan = false;
-      const local = (job: { fn: string; args: number[] }): void => {
+      const local = (a: number[]): void => {
         if (!localRan) {
           localRan = true;
           const until = performance.now() + 20;
           while (performance.now() < until);
         }
-        ex[job.fn]!(...job.args);
+        ex.sumF32!(...a);
       };
       let error: unknown = null;
       try {
-        p.run([{ fn: 'sumF32', args: [64, 0] }, bad], local);
+        p.run({ fn: 'sumF32', count: 2, args }, 2, local);
       } catch (e) {
         error = e;
       }
@@ -73,11 +73,29 @@ describe('CPU thread pool', () => {
     }
     expect(inWorker).toBeGreaterThan(0);
     // The pool keeps working afterwards.
-    expect(() => p.run([{ fn: 'sumF32', args: [64, 0] }, { fn: 'sumF32', args: [64, 16] }], () => {})).not.toThrow();
+    expect(() => p.run({ fn: 'sumF32', count: 2, args: () => [64, 16] }, 2, () => {})).not.toThrow();
+  });
+
+  it('runs every job, with per-thread arguments, whoever claims it', () => {
+    setNumThreads(3);
+    const p = pool()!;
+    // Job i copies 4 bytes from a source into its own output slot; the second argument (the
+    // copy's output stride, a stand-in for a per-thread scratch address) differs by thread and
+    // does not change what is written. 200 jobs over 3 threads, many times.
+    const count = 200;
+    const src = heap.scratch('test.pool.src', count * 4), dst = heap.scratch('test.pool.dst', count * 4);
+    const view = (ptr: number) => new Int32Array(heap.heapBuffer, ptr, count);
+    view(src).set(Array.from({ length: count }, (_, i) => i * 7 + 1));
+    for (let round = 0; round < 50; round++) {
+      view(dst).fill(-1);
+      const args = (job: number, thread: number): number[] => [1, dst + job * 4, 1 + thread, src + job * 4, 1];
+      p.run({ fn: 'copyRow32', count, args }, 3, (a) => simd()!.copyRow32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!));
+      expect(Array.from(view(dst))).toEqual(Array.from(view(src)));
+    }
   });
 
   it('runs jobs no worker has claimed on the calling thread', () => {
-    // Workers that never start: every posted job is taken back and run by the caller.
+    // Workers that never start: the caller claims and runs every job.
     class Idle {
       unref(): void {}
       terminate(): Promise<number> { return Promise.resolve(0); }
@@ -86,9 +104,24 @@ describe('CPU thread pool', () => {
     const module = new WebAssembly.Module(readFileSync(new URL('../../wasm/simd.wasm', import.meta.url)));
     const p = new WasmPool(module, heap.memory, Idle as never, 3);
     const ran: number[] = [];
-    p.run([0, 1, 2, 3].map((i) => ({ fn: 'sumF32', args: [64, i] })), (job) => { ran.push(job.args[1]!); });
+    p.run({ fn: 'sumF32', count: 4, args: (i) => [64, i] }, 4, (a) => { ran.push(a[1]!); });
     expect(ran).toEqual([0, 1, 2, 3]);
-    expect(p.counts).toEqual({ posted: 3, takenBack: 3 });
+    expect(p.counts).toEqual({ jobs: 4, local: 4 });
+  });
+
+  it('throws, rather than waiting forever, when a worker thread dies', () => {
+    // A worker whose thread fails: the pool hears of it through the error event.
+    let onError: ((e: Error) => void) | null = null;
+    class Dying {
+      unref(): void {}
+      terminate(): Promise<number> { return Promise.resolve(0); }
+      on(_event: string, fn: (e: Error) => void): void { onError = fn; }
+    }
+    const module = new WebAssembly.Module(readFileSync(new URL('../../wasm/simd.wasm', import.meta.url)));
+    const p = new WasmPool(module, heap.memory, Dying as never, 1);
+    p.run({ fn: 'sumF32', count: 2, args: () => [64, 0] }, 2, () => {});
+    onError!(new Error('boom'));
+    expect(() => p.run({ fn: 'sumF32', count: 2, args: () => [64, 0] }, 2, () => {})).toThrow(/CPU worker thread stopped/);
   });
 
   it('setNumThreads validates its argument', () => {

@@ -24,7 +24,7 @@
 import type { NumArray } from '../access.js';
 import { gemmWorkspace, getNumThreads, inHeap, pool, simd } from '../../wasm/simd.js';
 import type { SimdExports } from '../../wasm/simd.js';
-import type { Job, WasmPool } from '../../wasm/pool.js';
+import type { WasmPool } from '../../wasm/pool.js';
 
 /** A strided matrix operand: element (i, j) is `arr[off + i * rs + j * cs]`. */
 export interface MatrixView {
@@ -106,16 +106,14 @@ function gemmParallel(
     return;
   }
   const chunk = Math.ceil(dim / T / align) * align;
-  const jobs: Job[] = [];
-  for (let t = 0, start = 0; start < dim; t++, start += chunk) {
-    const size = Math.min(chunk, dim - start);
-    const args = byRows
-      ? [size, n, k, alpha, pa + start * A.rs * sz, A.rs, A.cs, pb, B.rs, B.cs, beta, pc + start * C.rs * sz, C.rs, C.cs]
-      : [m, size, k, alpha, pa, A.rs, A.cs, pb + start * B.cs * sz, B.rs, B.cs, beta, pc + start * C.cs * sz, C.rs, C.cs];
-    args.push(gemmWorkspace(ex, t));
-    jobs.push({ fn, args });
-  }
-  p.run(jobs, (job) => ex[fn](...(job.args as Parameters<SimdExports['gemmF32']>)));
+  const count = Math.ceil(dim / chunk);
+  const args = (job: number, thread: number): number[] => {
+    const start = job * chunk, size = Math.min(chunk, dim - start);
+    return byRows
+      ? [size, n, k, alpha, pa + start * A.rs * sz, A.rs, A.cs, pb, B.rs, B.cs, beta, pc + start * C.rs * sz, C.rs, C.cs, gemmWorkspace(ex, thread)]
+      : [m, size, k, alpha, pa, A.rs, A.cs, pb + start * B.cs * sz, B.rs, B.cs, beta, pc + start * C.cs * sz, C.rs, C.cs, gemmWorkspace(ex, thread)];
+  };
+  p.run({ fn, count, args }, T, (a) => ex[fn](...(a as Parameters<SimdExports['gemmF32']>)));
 }
 
 /** Small products (a batch of 8x8 matrices): packing would cost more than it saves. */
