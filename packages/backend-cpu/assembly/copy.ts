@@ -45,3 +45,50 @@ export function convertRowF32F64(n: i32, o: usize, os: i32, a: usize, as: i32): 
 export function convertRowF64F32(n: i32, o: usize, os: i32, a: usize, as: i32): void {
   convertRow<f64, f32>(n, o, os, a, as);
 }
+
+// Fills and byte copies: V8's TypedArray fill() and set() take a slow element-wise path on shared
+// memory (4.7 and 8.3 GB/s here against 20 on an ordinary buffer); the bulk-memory instructions
+// run at memset/memmove speed.
+
+/** n 4-byte elements at p set to the bit pattern `bits`. */
+export function fill32(p: usize, n: i32, bits: u32): void {
+  const bytes = <usize>n * 4;
+  if (bits == 0) {
+    memory.fill(p, 0, bytes);
+    return;
+  }
+  const v = i32x4.splat(<i32>bits);
+  let i: usize = 0;
+  for (; i + 32 <= bytes; i += 32) {
+    v128.store(p + i, v);
+    v128.store(p + i, v, 16);
+  }
+  for (; i < bytes; i += 4) store<u32>(p + i, bits);
+}
+
+/** n 8-byte elements at p set to the bit pattern hi:lo. */
+export function fill64(p: usize, n: i32, lo: u32, hi: u32): void {
+  const bytes = <usize>n * 8;
+  const bits = (<u64>hi << 32) | <u64>lo;
+  if (bits == 0) {
+    memory.fill(p, 0, bytes);
+    return;
+  }
+  const v = i64x2.splat(<i64>bits);
+  let i: usize = 0;
+  for (; i + 32 <= bytes; i += 32) {
+    v128.store(p + i, v);
+    v128.store(p + i, v, 16);
+  }
+  for (; i < bytes; i += 8) store<u64>(p + i, bits);
+}
+
+/** `bytes` bytes at p set to `byte` (1-byte element types, and zeros of any type). */
+export function fillBytes(p: usize, bytes: i32, byte: i32): void {
+  memory.fill(p, <u8>byte, <usize>bytes);
+}
+
+/** memmove: `bytes` bytes from a to o (the ranges may overlap). */
+export function copyBytes(o: usize, a: usize, bytes: i32): void {
+  memory.copy(o, a, <usize>bytes);
+}

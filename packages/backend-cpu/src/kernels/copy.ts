@@ -3,7 +3,7 @@ import { isNativeDtype } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import { readAccess, writeAccess } from './access.js';
 import { forEachRow } from './iterate.js';
-import { simdRowCopy } from '../wasm/copy.js';
+import { simdCopy, simdFill, simdRowCopy } from '../wasm/copy.js';
 
 export function copyKernel(dst: Tensor, src: Tensor): void {
   const w = writeAccess(dst, src._dtype === 'bool');
@@ -11,7 +11,7 @@ export function copyKernel(dst: Tensor, src: Tensor): void {
   const O = w.arr, A = r.arr;
   if (dst._dtype === src._dtype && dst.isContiguous() && src.isContiguous() && src._shape.length === dst._shape.length && src.numel() === dst.numel() && A !== O) {
     const n = dst.numel();
-    (O as Float32Array).set((A as Float32Array).subarray(r.off, r.off + n), w.off);
+    if (!simdCopy(O, w.off, A, r.off, n)) (O as Float32Array).set((A as Float32Array).subarray(r.off, r.off + n), w.off);
   } else {
     // Reading through a temporary when the views overlap keeps `x.copy_(x.flip())`-style copies right.
     const same = O === A || (src._storage === dst._storage);
@@ -23,7 +23,9 @@ export function copyKernel(dst: Tensor, src: Tensor): void {
     const oz = O.BYTES_PER_ELEMENT, az = S.BYTES_PER_ELEMENT;
     forEachRow(dst._shape, [w.strides, r.strides], [w.off, r.off], (off, n, s) => {
       const o0 = off[0]!, a0 = off[1]!, so = s[0]!, sa = s[1]!;
-      if (sameType && so === 1 && sa === 1 && n > 16) (O as Float32Array).set((S as Float32Array).subarray(a0, a0 + n), o0);
+      if (sameType && so === 1 && sa === 1 && n > 16) {
+        if (!simdCopy(O, o0, S, a0, n)) (O as Float32Array).set((S as Float32Array).subarray(a0, a0 + n), o0);
+      }
       else if (wasm && n >= 8) wasm(n, O.byteOffset + o0 * oz, so, S.byteOffset + a0 * az, sa);
       else for (let i = 0; i < n; i++) O[o0 + i * so] = S[a0 + i * sa]!;
     });
@@ -35,7 +37,7 @@ export function fillKernel(self: Tensor, value: number): void {
   const w = writeAccess(self, false);
   const O = w.arr;
   if (self.isContiguous() && isNativeDtype(self._dtype) && self._dtype !== 'bool') {
-    O.fill(value, w.off, w.off + self.numel());
+    if (!simdFill(O, w.off, self.numel(), value)) O.fill(value, w.off, w.off + self.numel());
   } else {
     forEachRow(self._shape, [w.strides], [w.off], (off, n, s) => {
       const o0 = off[0]!, so = s[0]!;

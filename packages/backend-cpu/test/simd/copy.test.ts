@@ -48,4 +48,27 @@ describe('copy_ row kernels', () => {
       return x;
     });
   });
+
+  it('fill_ and contiguous copies through the bulk-memory kernels: every dtype, value and length', () => {
+    const values = [0, -0, 1.1, -2.5, NaN, Infinity, -Infinity, 300, -1, 1e-40, 2 ** 31 + 5];
+    for (const dtype of ['float32', 'float64', 'int32', 'uint8', 'int8', 'int16', 'int64', 'bool'] as DType[]) {
+      for (const n of [1, 63, 64, 65, 257, 1000]) {
+        for (const v of values) {
+          if (dtype === 'int64' && !Number.isFinite(v)) continue;
+          // A slice: the fill starts one element into its storage.
+          expectSameAsTs(`fill_ ${dtype} x ${n} with ${v}`, () => {
+            const t = arange(n + 2, { dtype: 'float32' }).to(dtype);
+            t.narrow(0, 1, n).fill_(dtype === 'bool' ? Number(Boolean(v)) : v);
+            return t;
+          });
+        }
+      }
+      expectSameAsTs(`${dtype} contiguous copy_ and clone`, () => {
+        const x = arange(1000, { dtype: 'float32' }).sub(400).to(dtype);
+        const y = arange(1000, { dtype: 'float32' }).to(dtype);
+        y.narrow(0, 0, 999).copy_(x.narrow(0, 1, 999));
+        return [y, x.clone()];
+      });
+    }
+  });
 });
