@@ -110,7 +110,7 @@ export function gemmWorkspaceBytes(): i32 {
  * the store step applies alpha and beta.
  */
 // @ts-ignore: decorator
-@inline function micro<T>(pa: usize, pb: usize, bStep: usize, kc: i32, tile: usize): void {
+@inline function micro<T>(pa: usize, pb: usize, bStep: usize, kc: i32, tile: usize, direct: bool, c: usize, rsC: usize, add: bool): void {
   const sz = sizeof<T>();
   const zero = v128.splat<i32>(0);
   let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
@@ -128,10 +128,32 @@ export function gemmWorkspaceBytes(): i32 {
     pa += 4 * sz;
     pb += bStep;
   }
+  if (direct) {
+    // A full tile of C with unit column stride, alpha 1: stored (beta 0) or added (beta 1) from
+    // the accumulators, without the scratch tile (short depths spend a third of their time there).
+    let r = c;
+    if (add) {
+      v128.store(r, addV<T>(c00, v128.load(r))); v128.store(r, addV<T>(c01, v128.load(r, 16)), 16); r += rsC;
+      v128.store(r, addV<T>(c10, v128.load(r))); v128.store(r, addV<T>(c11, v128.load(r, 16)), 16); r += rsC;
+      v128.store(r, addV<T>(c20, v128.load(r))); v128.store(r, addV<T>(c21, v128.load(r, 16)), 16); r += rsC;
+      v128.store(r, addV<T>(c30, v128.load(r))); v128.store(r, addV<T>(c31, v128.load(r, 16)), 16);
+    } else {
+      v128.store(r, c00); v128.store(r, c01, 16); r += rsC;
+      v128.store(r, c10); v128.store(r, c11, 16); r += rsC;
+      v128.store(r, c20); v128.store(r, c21, 16); r += rsC;
+      v128.store(r, c30); v128.store(r, c31, 16);
+    }
+    return;
+  }
   v128.store(tile, c00); v128.store(tile, c01, 16);
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80);
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+}
+
+// @ts-ignore: decorator
+@inline function addV<T>(a: v128, b: v128): v128 {
+  return sizeof<T>() == 4 ? f32x4.add(a, b) : f64x2.add(a, b);
 }
 
 // ---- store -------------------------------------------------------------------------------------
@@ -201,6 +223,7 @@ export function gemmWorkspaceBytes(): i32 {
         packA<T>(pa, a, rsA, csA, ic, mc, pc, kc);
         for (let jr = 0; jr < nc; jr += nr) {
           const cols = min(nr, nc - jr);
+          const fullCols = cols == nr && csC == 1;
           let bPanel = pb + <usize>(jr * kc) * sz;
           let bStep: usize = 32;
           if (inPlace) {
@@ -214,8 +237,9 @@ export function gemmWorkspaceBytes(): i32 {
           }
           for (let ir = 0; ir < mc; ir += MR) {
             const cAt = c + (<usize>(ic + ir) * rsC + <usize>(jc + jr) * csC) * sz;
-            micro<T>(pa + <usize>(ir * kc) * sz, bPanel, bStep, kc, tile);
-            storeTile<T>(tile, cAt, rsC, csC, min(MR, mc - ir), cols, alpha, betaBlock);
+            const direct = fullCols && alpha == 1 && (betaBlock == 0 || betaBlock == 1) && ir + MR <= mc;
+            micro<T>(pa + <usize>(ir * kc) * sz, bPanel, bStep, kc, tile, direct, cAt, rsC * sz, betaBlock == 1);
+            if (!direct) storeTile<T>(tile, cAt, rsC, csC, min(MR, mc - ir), cols, alpha, betaBlock);
           }
         }
       }
