@@ -28,6 +28,13 @@
           const w0 = lo(win, lW + ow), w1 = lo(win, hW + ow);
           if (sizeof<T>() == 4 && ow + 4 <= OW) {
             const s = lo(win, lW + ow + 1) - w0;
+            if (s == 2 && w1 - w0 == 2 && sW == 1 && evenWindows(win, lW + ow, hW + ow, 2, 2)) {
+              maxPool2x4F32(base, sD, sH, H, W, d0, d1, h0, h1, w0, dd, dh, out, idx);
+              ow += 3;
+              out += 16;
+              idx += 32;
+              continue;
+            }
             if (s > 0 && evenWindows(win, lW + ow, hW + ow, s, w1 - w0)) {
               maxPool4F32(base, sD, sH, sW, H, W, d0, d1, h0, h1, w0, w1, s, dd, dh, dw, out, idx);
               ow += 3;
@@ -114,6 +121,36 @@
         best = v128.bitselect(v, best, take);
         bi = v128.bitselect(i32x4.add(i32x4.splat(rowIdx + iw), laneOff), bi, take);
       }
+    }
+  }
+  v128.store(out, best);
+  v128.store(idx, i64x2.extend_low_i32x4_s(bi));
+  v128.store(idx + 16, i64x2.extend_high_i32x4_s(bi));
+}
+
+// maxPool4F32 for the commonest windows: two wide, two apart, unit W stride (2x2 stride-2 pooling).
+// Each input row of the four windows is two vectors split into their even and odd elements: the
+// windows' first and second columns, taken in that order as the scalar loop does.
+// @ts-ignore: decorator
+@inline function maxPool2x4F32(
+  base: usize, sD: i32, sH: i32, H: i32, W: i32, d0: i32, d1: i32, h0: i32, h1: i32, w0: i32,
+  dd: i32, dh: i32, out: usize, idx: usize,
+): void {
+  const even = i32x4(0, 2, 4, 6), odd = i32x4(1, 3, 5, 7);
+  let best = f32x4.splat(-Infinity);
+  let bi = i32x4.add(i32x4.splat((d0 * H + h0) * W + w0), even);
+  for (let id = d0; id < d1; id += dd) {
+    for (let ih = h0; ih < h1; ih += dh) {
+      const p = base + (<usize>(id * sD + ih * sH + w0) << 2);
+      const at = i32x4.splat((id * H + ih) * W + w0);
+      const a = v128.load(p), b = v128.load(p, 16);
+      const v0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), v1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+      let take = v128.and(v128.or(f32x4.gt(v0, best), f32x4.ne(v0, v0)), f32x4.eq(best, best));
+      best = v128.bitselect(v0, best, take);
+      bi = v128.bitselect(i32x4.add(at, even), bi, take);
+      take = v128.and(v128.or(f32x4.gt(v1, best), f32x4.ne(v1, v1)), f32x4.eq(best, best));
+      best = v128.bitselect(v1, best, take);
+      bi = v128.bitselect(i32x4.add(at, odd), bi, take);
     }
   }
   v128.store(out, best);
