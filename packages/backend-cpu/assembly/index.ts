@@ -14,3 +14,4 @@ export { adamStepF32, adamStepF64, sgdStepF32, sgdStepF64 } from './optim';
 export { columnSumsF32, columnSumsF64, planeAffineF32, planeAffineF64, planeSumsF32, planeSumsF64, rowNormalizeF32, rowNormalizeF64 } from './norm';
 export { firstBadIndex, indexAddRowsF32, indexAddRowsF64, indexSelectRows } from './rows';
 export { convertRowF32F64, convertRowF64F32, convertRowU8F32, copyBytes, copyRow32, copyRow64, fill32, fill64, fillBytes } from './copy';
+export { softmaxBackwardF32, softmaxBackwardF64 } from './softmax-backward';

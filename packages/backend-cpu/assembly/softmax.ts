@@ -21,7 +21,7 @@ import { expF64, logF64 } from './vmath';
  * Within ~2 ulp; d below -104 gives 0.
  */
 // @ts-ignore: decorator
-@inline function expNonPositiveF32(d: v128, err: v128): v128 {
+@inline export function expNonPositiveF32(d: v128, err: v128): v128 {
   const dc = f32x4.pmax(d, f32x4.splat(-104)); // NaN stays NaN
   const magic = f32x4.splat(12582912);
   const t = maddF32(dc, f32x4.splat(1.44269504088896341), magic);

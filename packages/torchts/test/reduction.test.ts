@@ -334,3 +334,12 @@ describe('unique (documented differences)', () => {
     });
   });
 });
+
+describe('softmax backward ops (documented difference)', () => {
+  it('logSoftmaxBackwardData refuses grad and output of different sizes (PyTorch 1.13 reads past output)', () => {
+    const y = torch.logSoftmax(torch.randn([2, 4]), 1);
+    expect(() => torch.logSoftmaxBackwardData(torch.randn([3, 4]), y, 1, 'float32')).toThrow(
+      "Expected tensor for argument #1 'grad' to have same size as tensor for argument #2 'output'; but [3, 4] does not equal [2, 4] (while checking arguments for log_softmax_backward)",
+    );
+  });
+});

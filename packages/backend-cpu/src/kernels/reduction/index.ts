@@ -6,7 +6,7 @@ import {
 import { aminKernel, aminmaxKernel, amaxKernel, argmaxKernel, argminKernel, maxDimKernel, minDimKernel } from './minmax.js';
 import { logsumexpKernel, normKernel, stdKernel, stdMeanKernel, varKernel, varMeanKernel } from './stats.js';
 import { cummaxKernel, cumminKernel, cumprodKernel, cumsumKernel, logcumsumexpKernel } from './scan.js';
-import { logSoftmaxKernel, softmaxKernel } from './softmax.js';
+import { logSoftmaxBackwardKernel, logSoftmaxKernel, softmaxBackwardKernel, softmaxKernel } from './softmax.js';
 import {
   kthvalueKernel, medianDimKernel, medianKernel, modeKernel, nanmedianDimKernel, nanmedianKernel, sortKernel, topkKernel,
 } from './sort.js';
@@ -43,6 +43,8 @@ const kernels: Record<string, (...args: never[]) => unknown> = {
   logcumsumexp: logcumsumexpKernel,
   softmax: softmaxKernel,
   log_softmax: logSoftmaxKernel,
+  _softmax_backward_data: softmaxBackwardKernel,
+  _log_softmax_backward_data: logSoftmaxBackwardKernel,
   sort: sortKernel,
   topk: topkKernel,
   kthvalue: kthvalueKernel,

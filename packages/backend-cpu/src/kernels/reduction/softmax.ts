@@ -8,6 +8,7 @@ import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
 import { forEachLine } from './plan.js';
 import { simdSoftmax } from '../../wasm/softmax.js';
+import { simdSoftmaxBackward } from '../../wasm/softmax-backward.js';
 
 function softmaxKernelOf(log: boolean) {
   return (out: Tensor, input: Tensor, dim: number): void => {
@@ -49,3 +50,29 @@ function softmaxKernelOf(log: boolean) {
 
 export const softmaxKernel = softmaxKernelOf(false);
 export const logSoftmaxKernel = softmaxKernelOf(true);
+
+/**
+ * _softmax_backward_data / _log_softmax_backward_data along one dim: y * (g - sum(g * y)) and
+ * g - exp(y) * sum(g), sums and results in float64, rounded once. Operands are contiguous.
+ */
+function softmaxBackwardKernelOf(log: boolean) {
+  return (gradInput: Tensor, gradOutput: Tensor, output: Tensor, dim: number): void => {
+    if (simdSoftmaxBackward(gradInput, gradOutput, output, dim, log)) return;
+    const w = writeAccess(gradInput);
+    const g = readFloat(gradOutput), y = readFloat(output);
+    const O = w.arr, G = g.arr, Y = y.arr;
+    forEachLine(output._shape, dim, [g.strides, y.strides, w.strides], [g.off, y.off, w.off], (offs, len, ls) => {
+      const g0 = offs[0]!, y0 = offs[1]!, o0 = offs[2]!, sg = ls[0]!, sy = ls[1]!, so = ls[2]!;
+      let sum = 0;
+      for (let i = 0; i < len; i++) sum += log ? G[g0 + i * sg]! : G[g0 + i * sg]! * Y[y0 + i * sy]!;
+      for (let i = 0; i < len; i++) {
+        const gv = G[g0 + i * sg]!, yv = Y[y0 + i * sy]!;
+        O[o0 + i * so] = log ? gv - Math.exp(yv) * sum : yv * (gv - sum);
+      }
+    });
+    w.commit();
+  };
+}
+
+export const softmaxBackwardKernel = softmaxBackwardKernelOf(false);
+export const logSoftmaxBackwardKernel = softmaxBackwardKernelOf(true);
