@@ -2,7 +2,8 @@
  * Reductions through the WebAssembly SIMD kernels (assembly/reduce.ts):
  * - sum and mean over any dims whose layout reduces to contiguous rows or contiguous columns
  *   (`simdSum`), split over threads by outputs, or by fixed chunks for one long row;
- * - whole rows for the other TS reducers, which wrap their row functions with `simdRow`: every
+ * - whole rows for the other TS reducers (max/min, argmax/argmin and max/min with indices), which
+ *   wrap their row functions with `simdRow`: every
  *   row of contiguous float32/float64 heap elements (a full reduction of a contiguous tensor, a
  *   last-dim reduction) runs in wasm and everything else in TS.
  */
@@ -24,6 +25,8 @@ const KERNELS = {
   sum: ['sumF32', 'sumF64'],
   max: ['maxF32', 'maxF64'],
   min: ['minF32', 'minF64'],
+  argmax: ['argmaxF32', 'argmaxF64'],
+  argmin: ['argminF32', 'argminF64'],
 } as const satisfies Record<string, readonly [keyof SimdExports, keyof SimdExports]>;
 
 export function simdRow(kind: keyof typeof KERNELS, ts: Row): Row {

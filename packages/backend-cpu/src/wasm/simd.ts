@@ -78,6 +78,10 @@ export interface SimdExports {
   convertRowF64F32: SimdExports['copyRow32'];
   softmaxBackwardF32(g: number, y: number, o: number, r0: number, r1: number, len: number, log: number): void;
   softmaxBackwardF64: SimdExports['softmaxBackwardF32'];
+  argmaxF32: SimdExports['maxF32'];
+  argmaxF64: SimdExports['maxF32'];
+  argminF32: SimdExports['maxF32'];
+  argminF64: SimdExports['maxF32'];
   fill32(p: number, n: number, bits: number): void;
   fill64(p: number, n: number, lo: number, hi: number): void;
   fillBytes(p: number, bytes: number, byte: number): void;
@@ -121,7 +125,7 @@ const REQUIRED: (keyof SimdExports)[] = [
   'gatherF32', 'gatherF64', 'scatterF32', 'scatterF64',
   'sgdStepF32', 'sgdStepF64', 'adamStepF32', 'adamStepF64', 'firstBadIndex', 'indexSelectRows', 'indexAddRowsF32', 'indexAddRowsF64',
   'planeSumsF32', 'planeSumsF64', 'planeAffineF32', 'planeAffineF64', 'rowNormalizeF32', 'rowNormalizeF64', 'columnSumsF32', 'columnSumsF64',
-  'copyRow32', 'copyRow64', 'convertRowU8F32', 'convertRowF32F64', 'convertRowF64F32', 'fill32', 'fill64', 'fillBytes', 'copyBytes', 'softmaxBackwardF32', 'softmaxBackwardF64',
+  'copyRow32', 'copyRow64', 'convertRowU8F32', 'convertRowF32F64', 'convertRowF64F32', 'fill32', 'fill64', 'fillBytes', 'copyBytes', 'softmaxBackwardF32', 'softmaxBackwardF64', 'argmaxF32', 'argmaxF64', 'argminF32', 'argminF64',
   'addChannelBiasF32', 'addChannelBiasF64', 'convForwardF32', 'convForwardF64', 'convTransposeF32', 'convTransposeF64',
   'convWeightGradF32', 'convWeightGradF64', 'sumPartialsF32', 'sumPartialsF64',
 ];

@@ -82,10 +82,14 @@ export function argminRow(a: NumArray, off: number, n: number, s: number): numbe
   return bi;
 }
 
+// The first extreme (or NaN) position of contiguous float rows in wasm (assembly/argmax.ts).
+const argmaxRowFast = simdRow('argmax', argmaxRow);
+const argminRowFast = simdRow('argmin', argminRow);
+
 export const amaxKernel = reduceKernel(() => ({ row: maxRow, columns: { init: -Infinity, step: maxStep } }));
 export const aminKernel = reduceKernel(() => ({ row: minRow, columns: { init: Infinity, step: minStep } }));
-export const argmaxKernel = reduceKernel(() => ({ row: argmaxRow }));
-export const argminKernel = reduceKernel(() => ({ row: argminRow }));
+export const argmaxKernel = reduceKernel(() => ({ row: argmaxRowFast }));
+export const argminKernel = reduceKernel(() => ({ row: argminRowFast }));
 
 /** (values, indices, input, dims): the extreme value along the reduced dim and its index. */
 function valueIndexKernel(arg: typeof argmaxRow) {
@@ -104,8 +108,8 @@ function valueIndexKernel(arg: typeof argmaxRow) {
   };
 }
 
-export const maxDimKernel = valueIndexKernel(argmaxRow);
-export const minDimKernel = valueIndexKernel(argminRow);
+export const maxDimKernel = valueIndexKernel(argmaxRowFast);
+export const minDimKernel = valueIndexKernel(argminRowFast);
 
 /** (min, max, input, dims). */
 export function aminmaxKernel(mn: Tensor, mx: Tensor, input: Tensor, dims: readonly number[]): void {
