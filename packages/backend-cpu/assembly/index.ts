@@ -16,3 +16,4 @@ export { firstBadIndex, indexAddRowsF32, indexAddRowsF64, indexSelectRows } from
 export { convertRowF32F64, convertRowF64F32, convertRowU8F32, copyBytes, copyRow32, copyRow64, fill32, fill64, fillBytes } from './copy';
 export { softmaxBackwardF32, softmaxBackwardF64 } from './softmax-backward';
 export { argmaxF32, argmaxF64, argminF32, argminF64 } from './argmax';
+export { logsumexpF32, logsumexpF64 } from './logsumexp';

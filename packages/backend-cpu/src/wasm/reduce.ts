@@ -2,7 +2,7 @@
  * Reductions through the WebAssembly SIMD kernels (assembly/reduce.ts):
  * - sum and mean over any dims whose layout reduces to contiguous rows or contiguous columns
  *   (`simdSum`), split over threads by outputs, or by fixed chunks for one long row;
- * - whole rows for the other TS reducers (max/min, argmax/argmin and max/min with indices), which
+ * - whole rows for the other TS reducers (max/min, argmax/argmin and max/min with indices, logsumexp), which
  *   wrap their row functions with `simdRow`: every
  *   row of contiguous float32/float64 heap elements (a full reduction of a contiguous tensor, a
  *   last-dim reduction) runs in wasm and everything else in TS.
@@ -27,6 +27,7 @@ const KERNELS = {
   min: ['minF32', 'minF64'],
   argmax: ['argmaxF32', 'argmaxF64'],
   argmin: ['argminF32', 'argminF64'],
+  logsumexp: ['logsumexpF32', 'logsumexpF64'],
 } as const satisfies Record<string, readonly [keyof SimdExports, keyof SimdExports]>;
 
 export function simdRow(kind: keyof typeof KERNELS, ts: Row): Row {

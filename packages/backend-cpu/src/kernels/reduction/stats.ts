@@ -9,6 +9,7 @@ import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
 import { reducePlan, reduceRows } from './plan.js';
 import { reduceKernel, sumRow } from './reduce.js';
+import { simdRow } from '../../wasm/reduce.js';
 
 /** Sum of squared deviations from the mean, and the mean. */
 function centralMoment(a: NumArray, off: number, n: number, s: number): [number, number] {
@@ -121,4 +122,7 @@ function logsumexpRow(a: NumArray, off: number, n: number, s: number): number {
   return Math.log(acc) + c;
 }
 
-export const logsumexpKernel = reduceKernel(() => ({ row: logsumexpRow }));
+/** Contiguous float rows in wasm (assembly/logsumexp.ts: float64 vector exp/log, within ~2^-50). */
+const logsumexpRowFast = simdRow('logsumexp', logsumexpRow);
+
+export const logsumexpKernel = reduceKernel(() => ({ row: logsumexpRowFast }));
