@@ -17,3 +17,4 @@ export { convertRowF32F64, convertRowF64F32, convertRowU8F32, copyBytes, copyRow
 export { softmaxBackwardF32, softmaxBackwardF64 } from './softmax-backward';
 export { argmaxF32, argmaxF64, argminF32, argminF64 } from './argmax';
 export { logsumexpF32, logsumexpF64 } from './logsumexp';
+export { powerSumF32, powerSumF64 } from './moments';

@@ -44,6 +44,18 @@ export function simdRow(kind: keyof typeof KERNELS, ts: Row): Row {
   };
 }
 
+/**
+ * sum((x - center)^2) (kind 0) or sum(|x|) (kind 1) of a row in wasm (assembly/moments.ts), or
+ * null when the row is not a contiguous float row in the heap of at least MIN_ROW elements.
+ */
+export function simdPowerSum(a: NumArray, off: number, n: number, s: number, center: number, kind: 0 | 1): number | null {
+  if (s !== 1 || n < MIN_ROW) return null;
+  const ex = simd();
+  if (!ex || !(a instanceof Float32Array || a instanceof Float64Array) || !inHeap(a)) return null;
+  const bytes = a.BYTES_PER_ELEMENT;
+  return (bytes === 4 ? ex.powerSumF32 : ex.powerSumF64)(a.byteOffset + off * bytes, n, center, kind);
+}
+
 // ---- sum and mean over any dims ------------------------------------------------------------
 
 /** Elements one thread should at least reduce for a split to pay for the hand-off (~5-10 µs). */

@@ -84,6 +84,8 @@ export interface SimdExports {
   argminF64: SimdExports['maxF32'];
   logsumexpF32: SimdExports['maxF32'];
   logsumexpF64: SimdExports['maxF32'];
+  powerSumF32(p: number, n: number, center: number, kind: number): number;
+  powerSumF64: SimdExports['powerSumF32'];
   fill32(p: number, n: number, bits: number): void;
   fill64(p: number, n: number, lo: number, hi: number): void;
   fillBytes(p: number, bytes: number, byte: number): void;
@@ -127,7 +129,7 @@ const REQUIRED: (keyof SimdExports)[] = [
   'gatherF32', 'gatherF64', 'scatterF32', 'scatterF64',
   'sgdStepF32', 'sgdStepF64', 'adamStepF32', 'adamStepF64', 'firstBadIndex', 'indexSelectRows', 'indexAddRowsF32', 'indexAddRowsF64',
   'planeSumsF32', 'planeSumsF64', 'planeAffineF32', 'planeAffineF64', 'rowNormalizeF32', 'rowNormalizeF64', 'columnSumsF32', 'columnSumsF64',
-  'copyRow32', 'copyRow64', 'convertRowU8F32', 'convertRowF32F64', 'convertRowF64F32', 'fill32', 'fill64', 'fillBytes', 'copyBytes', 'softmaxBackwardF32', 'softmaxBackwardF64', 'argmaxF32', 'argmaxF64', 'argminF32', 'argminF64', 'logsumexpF32', 'logsumexpF64',
+  'copyRow32', 'copyRow64', 'convertRowU8F32', 'convertRowF32F64', 'convertRowF64F32', 'fill32', 'fill64', 'fillBytes', 'copyBytes', 'softmaxBackwardF32', 'softmaxBackwardF64', 'argmaxF32', 'argmaxF64', 'argminF32', 'argminF64', 'logsumexpF32', 'logsumexpF64', 'powerSumF32', 'powerSumF64',
   'addChannelBiasF32', 'addChannelBiasF64', 'convForwardF32', 'convForwardF64', 'convTransposeF32', 'convTransposeF64',
   'convWeightGradF32', 'convWeightGradF64', 'sumPartialsF32', 'sumPartialsF64',
 ];

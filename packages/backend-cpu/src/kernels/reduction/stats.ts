@@ -1,6 +1,6 @@
 /**
  * var/std (two-pass in float64: mean, then squared deviations), var_mean/std_mean, the vector
- * p-norm and logsumexp.
+ * p-norm and logsumexp. Contiguous float rows take the wasm row kernels (src/wasm/reduce.ts).
  */
 import { isFloatingPoint } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
@@ -9,11 +9,13 @@ import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
 import { reducePlan, reduceRows } from './plan.js';
 import { reduceKernel, sumRow } from './reduce.js';
-import { simdRow } from '../../wasm/reduce.js';
+import { simdPowerSum, simdRow } from '../../wasm/reduce.js';
 
 /** Sum of squared deviations from the mean, and the mean. */
 function centralMoment(a: NumArray, off: number, n: number, s: number): [number, number] {
   const mean = sumRow(a, off, n, s) / n;
+  const wasm = simdPowerSum(a, off, n, s, mean, 0);
+  if (wasm !== null) return [wasm, mean];
   let m2 = 0;
   for (let i = 0, j = off; i < n; i++, j += s) {
     const d = a[j]! - mean;
@@ -91,10 +93,14 @@ function normRow(p: number, round: (x: number) => number) {
       return acc;
     }
     if (p === 1) {
+      const wasm = simdPowerSum(a, off, n, s, 0, 1);
+      if (wasm !== null) return round(wasm);
       for (let i = 0, j = off; i < n; i++, j += s) acc += Math.abs(a[j]!);
       return round(acc);
     }
     if (p === 2) {
+      const wasm = simdPowerSum(a, off, n, s, 0, 0);
+      if (wasm !== null) return Math.sqrt(round(wasm));
       for (let i = 0, j = off; i < n; i++, j += s) acc += a[j]! * a[j]!;
       return Math.sqrt(round(acc));
     }
