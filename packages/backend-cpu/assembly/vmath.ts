@@ -8,6 +8,8 @@
 // a two-part ln 2 reduction, log by the fdlibm reduction f/(2+f) and its degree-14 series, both
 // within ~1 ulp; tanh, sigmoid, silu and softplus build on exp and log (~2 ulp).
 
+import { maddF32 } from './simd';
+
 // ---- float32 -----------------------------------------------------------------------------------
 
 // @ts-ignore: decorator
@@ -31,18 +33,24 @@
 /** e^x 2^bias (bias in [0, 24]): the scaled form keeps tiny results normal for silu. */
 // @ts-ignore: decorator
 @inline function expScaledF32(x: v128, bias: i32): v128 {
-  // Beyond [-104 - bias ln2, 89] the result is 0 or inf anyway; min/max keep NaN.
-  x = f32x4.max(f32x4.min(x, f32x4.splat(89)), f32x4.splat(-104 - <f32>bias * 0.6931471805599453));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  // Beyond [-104 - bias ln2, 89] the result is 0 or inf anyway. pmin/pmax are one instruction
+  // each (wasm's min/max take several in V8) and return x itself when it is NaN.
+  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(89)), f32x4.splat(-104 - <f32>bias * 0.6931471805599453));
+  // n = round(x / ln 2) by the 1.5 * 2^23 trick: t's low mantissa bits hold n as an integer, so
+  // no float-to-int conversion (several instructions in V8) is needed.
+  const magic = f32x4.splat(12582912);
+  const t = maddF32(x, f32x4.splat(1.44269504088896341), magic);
+  const n = f32x4.sub(t, magic);
   // x - n ln2 with ln2 split so that n * 0.693359375 is exact.
-  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375))), f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = fma32(f32x4.splat(1.9875691500e-4), r, 1.3981999507e-3);
-  p = fma32(p, r, 8.3334519073e-3);
-  p = fma32(p, r, 4.1665795894e-2);
-  p = fma32(p, r, 1.6666665459e-1);
-  p = fma32(p, r, 5.0000001201e-1);
-  p = f32x4.add(f32x4.mul(f32x4.mul(p, r), r), f32x4.add(r, f32x4.splat(1)));
-  return scaleF32(p, i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(bias)));
+  let r = maddF32(n, f32x4.splat(-0.693359375), x);
+  r = maddF32(n, f32x4.splat(2.12194440e-4), r);
+  let p = maddF32(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
+  p = maddF32(p, r, f32x4.splat(8.3334519073e-3));
+  p = maddF32(p, r, f32x4.splat(4.1665795894e-2));
+  p = maddF32(p, r, f32x4.splat(1.6666665459e-1));
+  p = maddF32(p, r, f32x4.splat(5.0000001201e-1));
+  p = maddF32(f32x4.mul(p, r), r, f32x4.add(r, f32x4.splat(1)));
+  return scaleF32(p, i32x4.add(i32x4.sub(t, magic), i32x4.splat(bias)));
 }
 
 // @ts-ignore: decorator
