@@ -79,27 +79,44 @@ const EQ = 0, NE = 1, LT = 2, LE = 3, GT = 4, GE = 5;
   }
 }
 
+// One function per op (see assembly/elementwise.ts: folded switch arms test the op per vector).
+function i32OpAdd(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(false, ADD, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function i32OpSub(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(false, SUB, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function i32OpMul(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(false, MUL, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function i32OpAnd(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(false, AND, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function i32OpOr(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(false, OR, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function i32OpXor(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(false, XOR, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function i32OpMax(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(false, MAX, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function i32OpMin(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(false, MIN, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+
 export function binaryI32(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
   switch (op) {
-    case ADD: walkI32(false, ADD, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case SUB: walkI32(false, SUB, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case MUL: walkI32(false, MUL, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case AND: walkI32(false, AND, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case OR: walkI32(false, OR, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case XOR: walkI32(false, XOR, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case MAX: walkI32(false, MAX, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    default: walkI32(false, MIN, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case ADD: i32OpAdd(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case SUB: i32OpSub(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case MUL: i32OpMul(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case AND: i32OpAnd(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case OR: i32OpOr(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case XOR: i32OpXor(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case MAX: i32OpMax(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    default: i32OpMin(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
   }
 }
+
+function i32CmpEq(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(true, EQ, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function i32CmpNe(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(true, NE, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function i32CmpLt(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(true, LT, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function i32CmpLe(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(true, LE, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function i32CmpGt(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(true, GT, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function i32CmpGe(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { walkI32(true, GE, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
 
 /** Comparisons of int32 operands into a bool (u8) output (ors in bytes). */
 export function compareI32(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
   switch (op) {
-    case EQ: walkI32(true, EQ, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case NE: walkI32(true, NE, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case LT: walkI32(true, LT, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case LE: walkI32(true, LE, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case GT: walkI32(true, GT, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    default: walkI32(true, GE, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case EQ: i32CmpEq(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case NE: i32CmpNe(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case LT: i32CmpLt(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case LE: i32CmpLe(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case GT: i32CmpGt(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    default: i32CmpGe(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
   }
 }

@@ -138,7 +138,16 @@ const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT 
   else binaryKinds<T>(op, rows, len, o, ors, a, ars, acs, SAME, b, brs, bcs, SAME, alpha);
 }
 
-// The switch on a constant op code lets each case's inlined loops fold to one operation.
+// One function per op, as for the unary ops below (folded switch arms test the op per vector).
+function binaryAdd<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32, al: v128): void { binary<T>(ADD, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); }
+function binarySub<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32, al: v128): void { binary<T>(SUB, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); }
+function binaryMul<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32, al: v128): void { binary<T>(MUL, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); }
+function binaryDiv<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32, al: v128): void { binary<T>(DIV, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); }
+function binaryMax<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32, al: v128): void { binary<T>(MAX, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); }
+function binaryMin<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32, al: v128): void { binary<T>(MIN, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); }
+function binaryAddAlpha<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32, al: v128): void { binary<T>(ADD_ALPHA, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); }
+function binarySubAlpha<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32, al: v128): void { binary<T>(SUB_ALPHA, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); }
+
 // @ts-ignore: decorator
 @inline function binaryDispatch<T>(
   op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32,
@@ -146,14 +155,14 @@ const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT 
 ): void {
   const al = f64x2.splat(alpha);
   switch (op) {
-    case ADD: binary<T>(ADD, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
-    case SUB: binary<T>(SUB, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
-    case MUL: binary<T>(MUL, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
-    case DIV: binary<T>(DIV, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
-    case MAX: binary<T>(MAX, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
-    case MIN: binary<T>(MIN, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
-    case ADD_ALPHA: binary<T>(ADD_ALPHA, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
-    default: binary<T>(SUB_ALPHA, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case ADD: binaryAdd<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case SUB: binarySub<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case MUL: binaryMul<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case DIV: binaryDiv<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case MAX: binaryMax<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case MIN: binaryMin<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case ADD_ALPHA: binaryAddAlpha<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    default: binarySubAlpha<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
   }
 }
 
@@ -252,25 +261,45 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
   }
 }
 
+// One function per op (not inlined): Binaryen's code folding merges switch arms that differ only
+// in a constant back into one loop that tests the op for every vector (exp ran 2x, clamp 3x
+// slower than in their own loops), but it cannot fold calls of different functions.
+function unaryRelu<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(RELU, rows, len, o, ors, a, ars, p0, p1); }
+function unaryNeg<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(NEG, rows, len, o, ors, a, ars, p0, p1); }
+function unaryAbs<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(ABS, rows, len, o, ors, a, ars, p0, p1); }
+function unaryExp<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(EXP, rows, len, o, ors, a, ars, p0, p1); }
+function unaryLog<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(LOG, rows, len, o, ors, a, ars, p0, p1); }
+function unaryTanh<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(TANH, rows, len, o, ors, a, ars, p0, p1); }
+function unarySigmoid<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(SIGMOID, rows, len, o, ors, a, ars, p0, p1); }
+function unarySqrt<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(SQRT, rows, len, o, ors, a, ars, p0, p1); }
+function unaryRsqrt<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(RSQRT, rows, len, o, ors, a, ars, p0, p1); }
+function unarySilu<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(SILU, rows, len, o, ors, a, ars, p0, p1); }
+function unaryReciprocal<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(RECIPROCAL, rows, len, o, ors, a, ars, p0, p1); }
+function unarySquare<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(SQUARE, rows, len, o, ors, a, ars, p0, p1); }
+function unaryClamp<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(CLAMP, rows, len, o, ors, a, ars, p0, p1); }
+function unaryClampFast<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(CLAMP_FAST, rows, len, o, ors, a, ars, p0, p1); }
+function unarySoftplus<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(SOFTPLUS, rows, len, o, ors, a, ars, p0, p1); }
+function unaryLeakyRelu<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(LEAKY_RELU, rows, len, o, ors, a, ars, p0, p1); }
+
 // @ts-ignore: decorator
 @inline function unaryDispatch<T>(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void {
   switch (op) {
-    case RELU: unary<T>(RELU, rows, len, o, ors, a, ars, p0, p1); break;
-    case NEG: unary<T>(NEG, rows, len, o, ors, a, ars, p0, p1); break;
-    case ABS: unary<T>(ABS, rows, len, o, ors, a, ars, p0, p1); break;
-    case EXP: unary<T>(EXP, rows, len, o, ors, a, ars, p0, p1); break;
-    case LOG: unary<T>(LOG, rows, len, o, ors, a, ars, p0, p1); break;
-    case TANH: unary<T>(TANH, rows, len, o, ors, a, ars, p0, p1); break;
-    case SIGMOID: unary<T>(SIGMOID, rows, len, o, ors, a, ars, p0, p1); break;
-    case SQRT: unary<T>(SQRT, rows, len, o, ors, a, ars, p0, p1); break;
-    case RSQRT: unary<T>(RSQRT, rows, len, o, ors, a, ars, p0, p1); break;
-    case SILU: unary<T>(SILU, rows, len, o, ors, a, ars, p0, p1); break;
-    case RECIPROCAL: unary<T>(RECIPROCAL, rows, len, o, ors, a, ars, p0, p1); break;
-    case SQUARE: unary<T>(SQUARE, rows, len, o, ors, a, ars, p0, p1); break;
-    case CLAMP: unary<T>(CLAMP, rows, len, o, ors, a, ars, p0, p1); break;
-    case CLAMP_FAST: unary<T>(CLAMP_FAST, rows, len, o, ors, a, ars, p0, p1); break;
-    case SOFTPLUS: unary<T>(SOFTPLUS, rows, len, o, ors, a, ars, p0, p1); break;
-    default: unary<T>(LEAKY_RELU, rows, len, o, ors, a, ars, p0, p1); break;
+    case RELU: unaryRelu<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case NEG: unaryNeg<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case ABS: unaryAbs<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case EXP: unaryExp<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case LOG: unaryLog<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case TANH: unaryTanh<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case SIGMOID: unarySigmoid<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case SQRT: unarySqrt<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case RSQRT: unaryRsqrt<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case SILU: unarySilu<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case RECIPROCAL: unaryReciprocal<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case SQUARE: unarySquare<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case CLAMP: unaryClamp<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case CLAMP_FAST: unaryClampFast<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case SOFTPLUS: unarySoftplus<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    default: unaryLeakyRelu<T>(rows, len, o, ors, a, ars, p0, p1); break;
   }
 }
 
@@ -361,17 +390,23 @@ const EQ = 0, NE = 1, LT = 2, LE = 3, GT = 4, GE = 5;
   }
 }
 
+// One function per comparison (see binaryDispatch).
+function compareEq<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { compare<T>(EQ, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function compareNe<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { compare<T>(NE, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function compareLt<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { compare<T>(LT, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function compareLe<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { compare<T>(LE, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function compareGt<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { compare<T>(GT, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+function compareGe<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void { compare<T>(GE, rows, len, o, ors, a, ars, acs, b, brs, bcs); }
+
 // @ts-ignore: decorator
-@inline function compareDispatch<T>(
-  op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32,
-): void {
+@inline function compareDispatch<T>(op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
   switch (op) {
-    case EQ: compare<T>(EQ, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case NE: compare<T>(NE, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case LT: compare<T>(LT, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case LE: compare<T>(LE, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    case GT: compare<T>(GT, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
-    default: compare<T>(GE, rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case EQ: compareEq<T>(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case NE: compareNe<T>(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case LT: compareLt<T>(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case LE: compareLe<T>(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    case GT: compareGt<T>(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
+    default: compareGe<T>(rows, len, o, ors, a, ars, acs, b, brs, bcs); break;
   }
 }
 
