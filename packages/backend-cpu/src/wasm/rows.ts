@@ -3,10 +3,11 @@
  * through the WebAssembly row kernels (assembly/rows.ts). int64/int32 indices are read in place
  * and all checked before anything is written. index_select copies rows of any dtype;
  * index_add_ adds float32/float64 rows, threads splitting the columns so repeated indices still
- * add in index order: results are the TS kernel's for every thread count. Other cases return
- * false and run in TS.
+ * add in index order: results are the TS kernel's for every thread count (a source with
+ * non-contiguous rows is copied first). Other cases return false and run in TS.
  */
-import { IndexError, itemsize } from '@torchts/core';
+import { IndexError, emptyTensor, itemsize } from '@torchts/core';
+import { copyKernel } from '../kernels/copy.js';
 import type { Tensor } from '@torchts/core';
 import { runSplit } from './parallel.js';
 import { simd } from './simd.js';
@@ -68,15 +69,20 @@ export function simdIndexAdd(self: Tensor, dim: number, index: Tensor, source: T
   const f32 = self._dtype === 'float32';
   if (!ex || dim !== 0 || (!f32 && self._dtype !== 'float64') || source._dtype !== self._dtype) return false;
   if (self._shape.length === 0 || source._shape.length !== self._shape.length || self._storage === source._storage) return false;
-  if (!rowsContiguous(self) || !rowsContiguous(source)) return false;
+  if (!rowsContiguous(self)) return false;
   const ix = indicesOf(index);
   const len = rowLength(self), size = f32 ? 4 : 8;
   if (!ix || len * size < MIN_ROW_BYTES) return false;
   checkIndices(ex, ix, self._shape[0]!);
-  const tPtr = self._storage.ptr + self._offset * size, sPtr = source._storage.ptr + source._offset * size;
+  // A source whose rows are not contiguous (a broadcast gradient: `emb(x).sum().backward()`) is
+  // copied first: one pass through copy_'s row kernels instead of the TS loop.
+  const src = rowsContiguous(source) ? source : emptyTensor([...source._shape], source._dtype, source.device);
+  if (src !== source) copyKernel(src, source);
+  const tPtr = self._storage.ptr + self._offset * size, sPtr = src._storage.ptr + src._offset * size;
   const split = { items: len, minItems: Math.max(4, Math.ceil(MIN_BYTES_PER_THREAD / size / ix.n)), align: 4 };
   runSplit(f32 ? 'indexAddRowsF32' : 'indexAddRowsF64', split, (c0, c1) => [
-    ix.n, c0, c1, tPtr, self._strides[0]!, sPtr, source._strides[0]!, ix.ptr, ix.stride, ix.wide, alpha,
+    ix.n, c0, c1, tPtr, self._strides[0]!, sPtr, src._strides[0]!, ix.ptr, ix.stride, ix.wide, alpha,
   ]);
+  if (src !== source) src.dispose();
   return true;
 }

@@ -3,7 +3,7 @@
 // dtypes, int64/int32 and strided indices, repeated indices (adds in index order), strided rows,
 // thread splits; out-of-range indices give PyTorch's IndexError and change nothing.
 import { describe, expect, it } from 'vitest';
-import { indexAdd, indexSelect, manualSeed, randint, randn, tensor, zeros } from '@torchts/core';
+import { indexAdd, indexSelect, manualSeed, memory, randint, randn, tensor, zeros } from '@torchts/core';
 import type { DType } from '@torchts/core';
 import { BUILDS, expectSameAsTs, lcg, withKernels } from './helpers.js';
 
@@ -40,7 +40,19 @@ describe('wasm index_select / index_add_ rows vs TS', () => {
       const tag = `trial ${trial} [${rows}, ${cols}] n ${n} ${dtype} ${index.dtype} alpha ${alpha}`;
       expectSameAsTs(`indexAdd ${tag}`, () => indexAdd(self, 0, index, source, { alpha }));
       expectSameAsTs(`indexAdd into zeros ${tag}`, () => zeros([rows, cols], { dtype }).indexAdd_(0, index, source));
+      // Sources with non-contiguous rows (copied first): a broadcast gradient and a transpose.
+      const row = randn([1, cols], { dtype }), transposed = randn([cols, n], { dtype }).t();
+      expectSameAsTs(`indexAdd broadcast source ${tag}`, () => indexAdd(self, 0, index, row.expand([n, cols])));
+      expectSameAsTs(`indexAdd transposed source ${tag}`, () => indexAdd(self, 0, index, transposed));
     }
+  });
+
+  it('index_add_ of a broadcast source leaves no temporary behind', () => {
+    const self = zeros([10, 64]), src = randn([1, 64]).expand([30, 64]), index = randint(0, 10, [30]);
+    indexAdd(self, 0, index, src).dispose();
+    const before = memory().liveTensors;
+    indexAdd(self, 0, index, src).dispose();
+    expect(memory().liveTensors).toBe(before);
   });
 
   it('out-of-range indices: the IndexError, nothing written', () => {
