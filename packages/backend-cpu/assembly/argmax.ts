@@ -52,23 +52,19 @@
         if (better<T>(v, bv, max) || (v == bv && q < bp)) { bv = v; bp = q; }
       }
       // The rest (a tail, or from the vector that held a NaN) one by one, as the TS loop.
-      for (; i < n; i++) {
-        const v = load<T>(p + <usize>i * sz);
-        if (v != v) return i;
-        if (better<T>(v, bv, max)) {
-          bv = v;
-          bp = i;
-        }
-      }
-      return bp;
+      return scan<T>(p, i, n, bv, bp, max);
     }
   }
   // Short rows, or a NaN in the first vector: the scalar loop.
-  let bv = load<T>(p);
-  if (bv != bv) return 0;
-  let bp = 0;
-  for (i = 1; i < n; i++) {
-    const v = load<T>(p + <usize>i * sz);
+  const first = load<T>(p);
+  return first != first ? 0 : scan<T>(p, 1, n, first, 0, max);
+}
+
+/** Continues the scalar search at `from` with the best value bv at bp so far; a NaN returns its position. */
+// @ts-ignore: decorator
+@inline function scan<T>(p: usize, from: i32, n: i32, bv: T, bp: i32, max: bool): i32 {
+  for (let i = from; i < n; i++) {
+    const v = load<T>(p + <usize>i * sizeof<T>());
     if (v != v) return i;
     if (better<T>(v, bv, max)) {
       bv = v;

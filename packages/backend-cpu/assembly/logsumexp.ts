@@ -4,6 +4,7 @@
 // float64 vector polynomials (~1-2 ulp) and the sum runs in two f64x2 accumulators. A NaN anywhere
 // makes the result NaN.
 import { maxF32, maxF64 } from './reduce';
+import { widenHi, widenLo } from './simd';
 import { expF64, logF64 } from './vmath';
 
 // @ts-ignore: decorator
@@ -16,15 +17,7 @@ import { expF64, logF64 } from './vmath';
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const q = p + <usize>i * sz;
-    let x0: v128, x1: v128;
-    if (sz == 4) {
-      const v = v128.load(q);
-      x0 = f64x2.promote_low_f32x4(v);
-      x1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-    } else {
-      x0 = v128.load(q);
-      x1 = v128.load(q, 16);
-    }
+    const x0 = widenLo<T>(q), x1 = widenHi<T>(q);
     a0 = f64x2.add(a0, expF64(f64x2.sub(x0, cv)));
     a1 = f64x2.add(a1, expF64(f64x2.sub(x1, cv)));
   }

@@ -4,6 +4,8 @@
 // the squares are then exact or nearly so), summed in two f64x2 accumulators and a scalar tail,
 // where the TS loop sums one element at a time.
 
+import { widenHi, widenLo } from './simd';
+
 // @ts-ignore: decorator
 @inline function term(x: v128, c: v128, kind: i32): v128 {
   if (kind == 1) return f64x2.abs(x);
@@ -19,15 +21,7 @@
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const q = p + <usize>i * sz;
-    let x0: v128, x1: v128;
-    if (sz == 4) {
-      const v = v128.load(q);
-      x0 = f64x2.promote_low_f32x4(v);
-      x1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-    } else {
-      x0 = v128.load(q);
-      x1 = v128.load(q, 16);
-    }
+    const x0 = widenLo<T>(q), x1 = widenHi<T>(q);
     a0 = f64x2.add(a0, term(x0, c, kind));
     a1 = f64x2.add(a1, term(x1, c, kind));
   }

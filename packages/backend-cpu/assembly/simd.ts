@@ -17,3 +17,15 @@
 export function relaxed(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 }
+
+/** Elements 0-1 of the four float32 (or float64) elements at q, as float64 lanes. */
+// @ts-ignore: decorator
+@inline export function widenLo<T>(q: usize): v128 {
+  return sizeof<T>() == 4 ? f64x2.promote_low_f32x4(v128.load(q)) : v128.load(q);
+}
+
+/** Elements 2-3 of the four float32 (or float64) elements at q, as float64 lanes. */
+// @ts-ignore: decorator
+@inline export function widenHi<T>(q: usize): v128 {
+  return sizeof<T>() == 4 ? f64x2.promote_low_f32x4(v128.load64_zero(q + 8)) : v128.load(q, 16);
+}

@@ -11,7 +11,7 @@
 // exp's ~2 ulp of exp(x - m) even where |x - m| is large. float64 computes x - m exactly as TS
 // and uses vmath's exp and log.
 import { maddF32 } from './simd';
-import { expF64, logF64 } from './vmath';
+import { expF64, expPolyF32, logF64 } from './vmath';
 
 /**
  * exp(d + err) for d <= 0 (or NaN) and a tiny correction err, float32 lanes: n = round(d / ln 2)
@@ -29,12 +29,7 @@ import { expF64, logF64 } from './vmath';
   const ni = i32x4.sub(t, magic);
   let r = maddF32(n, f32x4.splat(-0.693359375), dc);
   r = f32x4.add(maddF32(n, f32x4.splat(2.12194440e-4), r), err);
-  let p = maddF32(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
-  p = maddF32(p, r, f32x4.splat(8.3334519073e-3));
-  p = maddF32(p, r, f32x4.splat(4.1665795894e-2));
-  p = maddF32(p, r, f32x4.splat(1.6666665459e-1));
-  p = maddF32(p, r, f32x4.splat(5.0000001201e-1));
-  p = maddF32(f32x4.mul(p, r), r, f32x4.add(r, f32x4.splat(1)));
+  const p = expPolyF32(r);
   const a = i32x4.shr_s(ni, 1);
   const b = i32x4.sub(ni, a);
   return f32x4.mul(f32x4.mul(p, i32x4.shl(i32x4.add(a, i32x4.splat(127)), 23)), i32x4.shl(i32x4.add(b, i32x4.splat(127)), 23));

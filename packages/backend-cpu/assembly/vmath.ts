@@ -44,13 +44,18 @@ import { maddF32 } from './simd';
   // x - n ln2 with ln2 split so that n * 0.693359375 is exact.
   let r = maddF32(n, f32x4.splat(-0.693359375), x);
   r = maddF32(n, f32x4.splat(2.12194440e-4), r);
+  return scaleF32(expPolyF32(r), i32x4.add(i32x4.sub(t, magic), i32x4.splat(bias)));
+}
+
+/** e^r for |r| <= ln2 / 2, float32 lanes: Cephes' expf polynomial (also softmax's exp). */
+// @ts-ignore: decorator
+@inline export function expPolyF32(r: v128): v128 {
   let p = maddF32(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
   p = maddF32(p, r, f32x4.splat(8.3334519073e-3));
   p = maddF32(p, r, f32x4.splat(4.1665795894e-2));
   p = maddF32(p, r, f32x4.splat(1.6666665459e-1));
   p = maddF32(p, r, f32x4.splat(5.0000001201e-1));
-  p = maddF32(f32x4.mul(p, r), r, f32x4.add(r, f32x4.splat(1)));
-  return scaleF32(p, i32x4.add(i32x4.sub(t, magic), i32x4.splat(bias)));
+  return maddF32(f32x4.mul(p, r), r, f32x4.add(r, f32x4.splat(1)));
 }
 
 // @ts-ignore: decorator

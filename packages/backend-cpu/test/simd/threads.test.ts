@@ -46,8 +46,9 @@ describe('CPU thread pool', () => {
     const ex = simd()! as unknown as Record<string, (...a: number[]) => unknown>;
     expect(p).not.toBeNull();
     // Job 1's address lies past the end of the 4 GiB address space: a wasm trap there. The caller
-    // claims jobs too, so it traps on either thread; the caller's first job waits 20 ms so that a
-    // started worker claims job 1 (retried on a busy host).
+    // claims jobs too, so it traps on either thread; a job the caller runs first waits 20 ms so
+    // that a started worker claims job 1 (retried on a busy host; a polling worker may also claim
+    // both jobs before the caller does).
     const args = (job: number): number[] => (job === 1 ? [0xfffffff0, 64] : [64, 0]);
     p.run({ fn: 'sumF32', count: 2, args: () => [64, 0] }, 2, () => {}); // start the worker
     let inWorker = 0;
@@ -69,7 +70,6 @@ describe('CPU thread pool', () => {
       }
       expect(String(error)).toMatch(/out of bounds/);
       if (/CPU kernel sumF32 failed in a worker thread: .*out of bounds/.test(String(error))) inWorker++;
-      expect(localRan).toBe(true);
     }
     expect(inWorker).toBeGreaterThan(0);
     // The pool keeps working afterwards.
