@@ -154,7 +154,8 @@ function execute(outputs: Tensor[], grads: Tensor[], retainGraph: boolean, creat
               const r = run(() => h(gg));
               if (r instanceof Tensor) gg = r;
             }
-            run(() => accumulateInto(node.variable, gg));
+            // The engine's own gradient, seen by no hook, may become `.grad` without a copy.
+            if (run(() => accumulateInto(node.variable, gg, gg === g && !leafHooks?.size && !owned.has(g)))) owned.add(g);
           }
         } else {
           // tidy: temporaries a formula creates (views, partial sums) die here, not at the GC.

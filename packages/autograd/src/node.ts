@@ -2,7 +2,7 @@
  * Graph nodes (PyTorch's `grad_fn` objects). A node maps the gradients of its forward outputs to
  * the gradients of its forward inputs; `nextFunctions` are the edges to the inputs' nodes.
  */
-import { RuntimeError, untracked } from '@torchts/core';
+import { RuntimeError, itemsize, keep, untracked } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import type { AutogradMeta } from './meta.js';
 import { metaOf } from './meta.js';
@@ -91,12 +91,31 @@ export class AccumulateGrad extends Node {
   }
 }
 
-/** `.grad` accumulation: the first gradient is copied (it may be shared), later ones are added. */
-export function accumulateInto(variable: Tensor, g: Tensor): void {
+/**
+ * Whether `.grad` may take the engine's gradient tensor itself instead of a copy (PyTorch steals
+ * it when nothing else references it): no graph is being built, and `g` is a plain contiguous
+ * tensor of the leaf's shape and dtype that is the only user of its whole storage (so no other
+ * edge, saved tensor or view can see later in-place accumulation).
+ */
+function stealable(variable: Tensor, g: Tensor): boolean {
+  return !g.requiresGrad && g._storage.refs === 1 && g._offset === 0 && g.isContiguous() && g._dtype === variable._dtype &&
+    g.device === variable.device && g._shape.join() === variable._shape.join() && g._storage.nbytes === g.numel() * itemsize(g._dtype);
+}
+
+/**
+ * `.grad` accumulation: the first gradient is copied (it may be shared) unless `steal` allows
+ * taking it (the engine's own, unhooked gradient: see stealable), later ones are added. Returns
+ * whether `g` itself became `.grad` (the caller must then not dispose it).
+ */
+export function accumulateInto(variable: Tensor, g: Tensor, steal = false): boolean {
+  let stolen = false;
   untracked(() => {
     const differentiable = g.requiresGrad;
     if (variable.grad === null) {
-      variable.grad = g.clone(); // a copy: `g` may be shared with other edges
+      stolen = steal && stealable(variable, g);
+      // A copy: `g` may be shared with other edges. A taken `g` leaves the enclosing tidy scopes,
+      // as the (untracked) copy would have.
+      variable.grad = stolen ? keep(g) : g.clone();
     } else if (differentiable || variable.grad.requiresGrad) {
       const old = variable.grad;
       variable.grad = old.add(g);
@@ -109,6 +128,7 @@ export function accumulateInto(variable: Tensor, g: Tensor): void {
   });
   const meta = metaOf(variable);
   if (meta.postAccumulateHooks) for (const h of meta.postAccumulateHooks.values()) h(variable);
+  return stolen;
 }
 
 /** Stands in for ops without a derivative: recording works, backward names the op. */

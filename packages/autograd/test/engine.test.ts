@@ -73,3 +73,43 @@ describe('engine', () => {
     expect(after.devices.cpu!.liveBytes).toBe(before.devices.cpu!.liveBytes);
   });
 });
+
+describe('AccumulateGrad takes the engine gradient without a copy when nothing else sees it', () => {
+  it('leaves fed by one tensor along two edges get separate .grad storages', () => {
+    const a = tensor([1, 2, 3], { requiresGrad: true }), b = tensor([4, 5, 6], { requiresGrad: true });
+    a.add(b).mul(tensor([1, 10, 100])).sum().backward();
+    expect(a.grad!._storage).not.toBe(b.grad!._storage);
+    a.grad!.add_(1);
+    expect(b.grad!.tolist()).toEqual([1, 10, 100]);
+    expect(a.grad!.tolist()).toEqual([2, 11, 101]);
+  });
+  it('a stolen gradient accumulates like a copied one; broadcast and hooked gradients are copied', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    x.mul(2).sum().backward(); // a fresh contiguous gradient: taken
+    x.mul(3).sum().backward(); // accumulated into it
+    expect(x.grad!.tolist()).toEqual([5, 5, 5]);
+    const y = tensor([1, 2], { requiresGrad: true });
+    y.sum().backward(); // an expanded gradient: copied into a contiguous .grad
+    expect(y.grad!.isContiguous()).toBe(true);
+    y.grad!.add_(1);
+    expect(y.grad!.tolist()).toEqual([2, 2]);
+    const z = tensor([1, 2], { requiresGrad: true });
+    let seen: import('@torchts/core').Tensor | null = null;
+    z.registerHook((g) => { seen = g; });
+    z.mul(2).sum().backward();
+    expect(z.grad).not.toBe(seen);
+  });
+  it('no tensor leaks or is freed early across training steps', () => {
+    const w = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const step = () => tidy(() => { w.mul(w).sum().backward(); });
+    step();
+    w.grad!.dispose(); w.grad = null;
+    const before = memory().liveTensors;
+    for (let i = 0; i < 5; i++) {
+      step();
+      expect(w.grad!.tolist()).toEqual([[2, 4], [6, 8]]);
+      w.grad!.dispose(); w.grad = null;
+    }
+    expect(memory().liveTensors).toBe(before);
+  });
+});
