@@ -44,7 +44,14 @@ import { maddF32 } from './simd';
   // x - n ln2 with ln2 split so that n * 0.693359375 is exact.
   let r = maddF32(n, f32x4.splat(-0.693359375), x);
   r = maddF32(n, f32x4.splat(2.12194440e-4), r);
-  return scaleF32(expPolyF32(r), i32x4.add(i32x4.sub(t, magic), i32x4.splat(bias)));
+  const p = expPolyF32(r);
+  // Where every |x| <= 87 - bias ln 2 (so |n| + bias <= 126 and 2^(n + bias) is normal) one factor
+  // does: its bits are (n + bias + 127) << 23, and t's bits are 1.5 * 2^23's plus n, whose excess
+  // shifts out.
+  if (!v128.any_true(f32x4.gt(f32x4.abs(x), f32x4.splat(87 - <f32>bias * 0.6931471805599453)))) {
+    return f32x4.mul(p, i32x4.shl(i32x4.add(t, i32x4.splat(127 + bias)), 23));
+  }
+  return scaleF32(p, i32x4.add(i32x4.sub(t, magic), i32x4.splat(bias)));
 }
 
 /** e^r for |r| <= ln2 / 2, float32 lanes: Cephes' expf polynomial (also softmax's exp). */
@@ -112,9 +119,10 @@ import { maddF32 } from './simd';
 /** 1 / (1 + e^-x), as e^-|x| / (1 + e^-|x|) for x < 0 so that tiny results keep their precision. */
 // @ts-ignore: decorator
 @inline export function sigmoidF32(x: v128): v128 {
-  const e = expF32(f32x4.neg(f32x4.abs(x)));
+  // -|x| by setting the sign bit; one division, of e or 1 (picked first) by 1 + e.
+  const e = expF32(v128.or(x, f32x4.splat(-0.0)));
   const d = f32x4.add(f32x4.splat(1), e);
-  return v128.bitselect(f32x4.div(e, d), f32x4.div(f32x4.splat(1), d), f32x4.lt(x, f32x4.splat(0)));
+  return f32x4.div(v128.bitselect(e, f32x4.splat(1), f32x4.lt(x, f32x4.splat(0))), d);
 }
 
 /**
