@@ -18,3 +18,4 @@ export { softmaxBackwardF32, softmaxBackwardF64 } from './softmax-backward';
 export { argmaxF32, argmaxF64, argminF32, argminF64 } from './argmax';
 export { logsumexpF32, logsumexpF64 } from './logsumexp';
 export { powerSumF32, powerSumF64 } from './moments';
+export { nllBackwardF32, nllBackwardF64, nllFirstBadTarget, nllForwardF32, nllForwardF64 } from './nll';

@@ -86,6 +86,11 @@ export interface SimdExports {
   logsumexpF64: SimdExports['maxF32'];
   powerSumF32(p: number, n: number, center: number, kind: number): number;
   powerSumF64: SimdExports['powerSumF32'];
+  nllFirstBadTarget(n: number, c: number, t: number, ignoreIndex: number): number;
+  nllForwardF32(n: number, c: number, x: number, t: number, w: number, ignoreIndex: number, reduction: number, out: number, total: number): void;
+  nllForwardF64: SimdExports['nllForwardF32'];
+  nllBackwardF32(n: number, c: number, o: number, g: number, t: number, w: number, ignoreIndex: number, reduction: number, total: number): void;
+  nllBackwardF64: SimdExports['nllBackwardF32'];
   fill32(p: number, n: number, bits: number): void;
   fill64(p: number, n: number, lo: number, hi: number): void;
   fillBytes(p: number, bytes: number, byte: number): void;
@@ -132,6 +137,7 @@ const REQUIRED: (keyof SimdExports)[] = [
   'copyRow32', 'copyRow64', 'convertRowU8F32', 'convertRowF32F64', 'convertRowF64F32', 'fill32', 'fill64', 'fillBytes', 'copyBytes', 'softmaxBackwardF32', 'softmaxBackwardF64', 'argmaxF32', 'argmaxF64', 'argminF32', 'argminF64', 'logsumexpF32', 'logsumexpF64', 'powerSumF32', 'powerSumF64',
   'addChannelBiasF32', 'addChannelBiasF64', 'convForwardF32', 'convForwardF64', 'convTransposeF32', 'convTransposeF64',
   'convWeightGradF32', 'convWeightGradF64', 'sumPartialsF32', 'sumPartialsF64',
+  'nllFirstBadTarget', 'nllForwardF32', 'nllForwardF64', 'nllBackwardF32', 'nllBackwardF64',
 ];
 const FILES: Record<Exclude<CpuKernels, 'ts'>, string> = { relaxed: 'simd-relaxed.wasm', simd: 'simd.wasm' };
 

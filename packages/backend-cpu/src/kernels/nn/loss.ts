@@ -1,12 +1,14 @@
 /**
- * CPU kernels of nll_loss_forward / nll_loss_backward: one pass over the N targets (the work is
- * O(N), not O(N*C), so they stay in TS). Targets are checked before anything is written; sums
- * accumulate in float64 in row order.
+ * CPU kernels of nll_loss_forward / nll_loss_backward: one pass over the N targets. Targets are
+ * checked before anything is written; sums accumulate in float64 in row order. float32/float64
+ * with int64 targets run the wasm kernels (src/wasm/nll.ts; the same arithmetic, no int64
+ * decoding or temporary arrays).
  */
 import { IndexError } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import { readAccess, writeAccess } from '../access.js';
 import { readF64, writeF64 } from './norm-planes.js';
+import { simdNllBackward, simdNllForward } from '../../wasm/nll.js';
 
 /** The class index of each row, -1 where it equals ignoreIndex; throws for one out of [0, C). */
 function classIndices(target: Tensor, C: number, ignoreIndex: number): Int32Array {
@@ -25,6 +27,7 @@ function classIndices(target: Tensor, C: number, ignoreIndex: number): Int32Arra
 export function nllLossForwardKernel(
   output: Tensor, totalWeight: Tensor, self: Tensor, target: Tensor, weight: Tensor | null, reduction: string, ignoreIndex: number,
 ): void {
+  if (simdNllForward(output, totalWeight, self, target, weight, reduction, ignoreIndex)) return;
   const C = self._shape[self._shape.length - 1]!;
   const idx = classIndices(target, C, ignoreIndex);
   const x = readAccess(self);
@@ -51,6 +54,7 @@ export function nllLossForwardKernel(
 export function nllLossBackwardKernel(
   gradSelf: Tensor, gradOutput: Tensor, target: Tensor, weight: Tensor | null, reduction: string, ignoreIndex: number, totalWeight: Tensor,
 ): void {
+  if (simdNllBackward(gradSelf, gradOutput, target, weight, reduction, ignoreIndex, totalWeight)) return;
   const C = gradSelf._shape[gradSelf._shape.length - 1]!;
   const idx = classIndices(target, C, ignoreIndex);
   const g = readF64(gradOutput);
