@@ -16,7 +16,7 @@
 }
 
 // @ts-ignore: decorator
-@inline function argExtreme<T>(p: usize, n: i32, max: bool): i32 {
+@inline export function argExtreme<T>(p: usize, n: i32, max: bool): i32 {
   const sz = <usize>sizeof<T>();
   const lanes = 16 / <i32>sz;
   let i = 0;

@@ -19,3 +19,4 @@ export { argmaxF32, argmaxF64, argminF32, argminF64 } from './argmax';
 export { logsumexpF32, logsumexpF64 } from './logsumexp';
 export { powerSumF32, powerSumF64 } from './moments';
 export { nllBackwardF32, nllBackwardF64, nllFirstBadTarget, nllForwardF32, nllForwardF64 } from './nll';
+export { extremeColsF32, extremeColsF64, extremeRowsF32, extremeRowsF64 } from './extreme';

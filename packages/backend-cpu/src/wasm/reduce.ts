@@ -74,28 +74,76 @@ export function simdSum(out: Tensor, input: Tensor, dims: readonly number[], mea
   const dtype = input._dtype;
   if (!ex || (dtype !== 'float32' && dtype !== 'float64') || out._dtype !== dtype || input.numel() < MIN_ROW) return false;
   const plan = reducePlan(input._shape, input._strides, dims);
-  if (plan.count === 0 || plan.innerShape.length > 2 || [...plan.innerStrides, ...plan.outerStrides].some((s) => s < 0)) return false;
+  const lay = layoutOf(plan);
+  if (!lay) return false;
   const sz = dtype === 'float32' ? 4 : 8;
   const x = input._storage.ptr + input._offset * sz;
   const o = out._storage.ptr + out._offset * sz;
   const div = mean ? plan.count : 1;
+  const { n1, s1, n0, s0 } = lay;
+  if (lay.rows) return sumRows(ex, sz, x, o, plan, n1, s1, n0, div);
+  if (!lay.cols) return false;
+  const { outer, xo, m } = lay.cols;
+  splitColumns(sz === 4 ? 'sumColsF32' : 'sumColsF64', outer, m, plan.count, (o0, o1, j0, j1) => [x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, o, div]);
+  return true;
+}
+
+/**
+ * The reduced elements as n1 runs of n0 (strides s1, s0), and whether they are rows (s0 == 1:
+ * each output reduces contiguous runs) or columns ([outer, m] kept dims, the m columns
+ * contiguous, outer stride xo); null when the layout fits neither kernel family (more than two
+ * coalesced reduced dims, negative strides, nothing to reduce).
+ */
+function layoutOf(plan: ReducePlan) {
+  if (plan.count === 0 || plan.innerShape.length > 2 || [...plan.innerStrides, ...plan.outerStrides].some((s) => s < 0)) return null;
   const [n1, n0] = plan.innerShape.length === 2 ? plan.innerShape : [1, plan.innerShape[0]!];
   const [s1, s0] = plan.innerStrides.length === 2 ? plan.innerStrides : [0, plan.innerStrides[0]!];
   const ko = plan.outerShape.length;
-  if (s0 === 1 || n0 === 1) return sumRows(ex, sz, x, o, plan, n1, s1, n0, div);
-  if (plan.outerStrides[ko - 1] !== 1 || ko > 2) return false;
-  // Columns: [outer, m] kept, the m columns contiguous.
-  const m = plan.outerShape[ko - 1]!;
-  const outer = ko === 2 ? plan.outerShape[0]! : 1;
-  const xo = ko === 2 ? plan.outerStrides[0]! : 0;
-  const fn = sz === 4 ? 'sumColsF32' : 'sumColsF64';
-  if (outer > 1) {
-    runSplit(fn, { items: outer, minItems: Math.ceil(MIN_WORK / (plan.count * m)) },
-      (a, b) => [x, a, b, xo, n1, s1, n0, s0, m, 0, m, o, div]);
-  } else {
-    runSplit(fn, { items: m, minItems: Math.max(16, Math.ceil(MIN_WORK / plan.count)), align: 16 },
-      (a, b) => [x, 0, 1, 0, n1, s1, n0, s0, m, a, b, o, div]);
+  const rows = s0 === 1 || n0 === 1;
+  const cols = !rows && plan.outerStrides[ko - 1] === 1 && ko <= 2
+    ? { m: plan.outerShape[ko - 1]!, outer: ko === 2 ? plan.outerShape[0]! : 1, xo: ko === 2 ? plan.outerStrides[0]! : 0 }
+    : null;
+  return { n1: n1!, s1: s1!, n0: n0!, s0: s0!, rows, cols };
+}
+
+/** Runs a column kernel over [outer, m] outputs of `count` elements each: by outer positions, or by column ranges. */
+function splitColumns(fn: Parameters<typeof runSplit>[0], outer: number, m: number, count: number, args: (o0: number, o1: number, j0: number, j1: number) => number[]): void {
+  if (outer > 1) runSplit(fn, { items: outer, minItems: Math.ceil(MIN_WORK / (count * m)) }, (a, b) => args(a, b, 0, m));
+  else runSplit(fn, { items: m, minItems: Math.max(16, Math.ceil(MIN_WORK / count)), align: 16 }, (a, b) => args(0, 1, a, b));
+}
+
+// ---- max/min with positions ----------------------------------------------------------------
+
+/**
+ * max/min over `dims` of a float32/float64 `input` into `values` (its dtype; null: not wanted)
+ * and int64 `indices` (null: not wanted), both contiguous over the kept dims, written in place by
+ * assembly/extreme.ts: rows (one contiguous run per output; only when positions are wanted, as
+ * simdRow already reduces value-only rows) and columns. False when the layout fits neither.
+ */
+export function simdExtreme(values: Tensor | null, indices: Tensor | null, input: Tensor, dims: readonly number[], isMax: boolean): boolean {
+  const ex = simd();
+  const dtype = input._dtype;
+  if (!ex || (dtype !== 'float32' && dtype !== 'float64') || input.numel() < MIN_ROW) return false;
+  if ((values && values._dtype !== dtype) || (indices && indices._dtype !== 'int64')) return false;
+  const plan = reducePlan(input._shape, input._strides, dims);
+  const lay = layoutOf(plan);
+  if (!lay) return false;
+  const sz = dtype === 'float32' ? 4 : 8;
+  const x = input._storage.ptr + input._offset * sz;
+  const v = values ? values._storage.ptr + values._offset * sz : 0;
+  const i = indices ? indices._storage.ptr + indices._offset * 8 : 0;
+  const { n1, s1, n0, s0 } = lay;
+  const max = isMax ? 1 : 0;
+  if (lay.rows) {
+    if (!indices || n1 !== 1 || plan.outerShape.length > 1) return false;
+    const rs = plan.outerShape.length === 1 ? plan.outerStrides[0]! : 0;
+    runSplit(sz === 4 ? 'extremeRowsF32' : 'extremeRowsF64', { items: plan.outCount, minItems: Math.ceil(MIN_WORK / n0) },
+      (a, b) => [x, a, b, rs, n0, v, i, max]);
+    return true;
   }
+  if (!lay.cols) return false;
+  const { outer, xo, m } = lay.cols;
+  splitColumns(sz === 4 ? 'extremeColsF32' : 'extremeColsF64', outer, m, plan.count, (o0, o1, j0, j1) => [x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, v, i, max]);
   return true;
 }
 

@@ -9,7 +9,7 @@ import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
 import { reducePlan, reduceRows } from './plan.js';
 import { reduceKernel } from './reduce.js';
-import { simdRow } from '../../wasm/reduce.js';
+import { simdExtreme, simdRow } from '../../wasm/reduce.js';
 
 function maxRowTs(a: NumArray, off: number, n: number, s: number): number {
   let m = -Infinity;
@@ -86,10 +86,25 @@ export function argminRow(a: NumArray, off: number, n: number, s: number): numbe
 const argmaxRowFast = simdRow('argmax', argmaxRow);
 const argminRowFast = simdRow('argmin', argminRow);
 
-export const amaxKernel = reduceKernel(() => ({ row: maxRow, columns: { init: -Infinity, step: maxStep } }));
-export const aminKernel = reduceKernel(() => ({ row: minRow, columns: { init: Infinity, step: minStep } }));
-export const argmaxKernel = reduceKernel(() => ({ row: argmaxRowFast }));
-export const argminKernel = reduceKernel(() => ({ row: argminRowFast }));
+const amaxTs = reduceKernel(() => ({ row: maxRow, columns: { init: -Infinity, step: maxStep } }));
+const aminTs = reduceKernel(() => ({ row: minRow, columns: { init: Infinity, step: minStep } }));
+const argmaxTs = reduceKernel(() => ({ row: argmaxRowFast }));
+const argminTs = reduceKernel(() => ({ row: argminRowFast }));
+
+// Column layouts (and rows with positions) in wasm, values and int64 positions written in place
+// (assembly/extreme.ts); the TS kernels otherwise.
+export function amaxKernel(out: Tensor, input: Tensor, dims: readonly number[]): void {
+  if (!simdExtreme(out, null, input, dims, true)) amaxTs(out, input, dims);
+}
+export function aminKernel(out: Tensor, input: Tensor, dims: readonly number[]): void {
+  if (!simdExtreme(out, null, input, dims, false)) aminTs(out, input, dims);
+}
+export function argmaxKernel(out: Tensor, input: Tensor, dims: readonly number[]): void {
+  if (!simdExtreme(null, out, input, dims, true)) argmaxTs(out, input, dims);
+}
+export function argminKernel(out: Tensor, input: Tensor, dims: readonly number[]): void {
+  if (!simdExtreme(null, out, input, dims, false)) argminTs(out, input, dims);
+}
 
 /** (values, indices, input, dims): the extreme value along the reduced dim and its index. */
 function valueIndexKernel(arg: typeof argmaxRow) {
@@ -108,8 +123,15 @@ function valueIndexKernel(arg: typeof argmaxRow) {
   };
 }
 
-export const maxDimKernel = valueIndexKernel(argmaxRowFast);
-export const minDimKernel = valueIndexKernel(argminRowFast);
+const maxDimTs = valueIndexKernel(argmaxRowFast);
+const minDimTs = valueIndexKernel(argminRowFast);
+
+export function maxDimKernel(values: Tensor, indices: Tensor, input: Tensor, dims: readonly number[]): void {
+  if (!simdExtreme(values, indices, input, dims, true)) maxDimTs(values, indices, input, dims);
+}
+export function minDimKernel(values: Tensor, indices: Tensor, input: Tensor, dims: readonly number[]): void {
+  if (!simdExtreme(values, indices, input, dims, false)) minDimTs(values, indices, input, dims);
+}
 
 /** (min, max, input, dims). */
 export function aminmaxKernel(mn: Tensor, mx: Tensor, input: Tensor, dims: readonly number[]): void {
