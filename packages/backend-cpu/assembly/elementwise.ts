@@ -5,7 +5,8 @@
 // (a bias) have xrs = 0. Results are bit-identical to the TS kernels: + - * / rounded once, relu
 // as `x < 0 ? 0 : x` (NaN and -0 kept), neg and abs as sign-bit operations.
 
-import { expF32, expF64, logF32, logF64, sigmoidF32, sigmoidF64, siluF32, siluF64, softplusF32, softplusF64, tanhF32, tanhF64 } from './vmath';
+import { erfF64, expm1F64, geluF64, geluTanhF64 } from './vmath-special';
+import { expF32, expF64, expm1F32, log1pF32, log1pF64, logF32, logF64, sigmoidF32, sigmoidF64, siluF32, siluF64, softplusF32, softplusF64, tanhF32, tanhF64 } from './vmath';
 
 // Binary op codes (the TS side uses the same numbers). MAX/MIN are Math.max/min (NaN wins, +0 > -0);
 // ADD_ALPHA/SUB_ALPHA are x +- alpha * y evaluated in float64 as the TS kernel does (float32 lanes
@@ -15,7 +16,7 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, ADD_ALPHA = 6, SUB_A
 const SAME = 0, BYTE = 1;
 // Unary op codes.
 const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT = 7, RSQRT = 8, SILU = 9, RECIPROCAL = 10,
-  SQUARE = 11, CLAMP = 12, LEAKY_RELU = 13, CLAMP_FAST = 14, SOFTPLUS = 15;
+  SQUARE = 11, CLAMP = 12, LEAKY_RELU = 13, CLAMP_FAST = 14, SOFTPLUS = 15, EXPM1 = 16, LOG1P = 17, ERF = 18, GELU = 19, GELU_TANH = 20;
 
 /** Float32 lanes widened to float64 (low pair, high pair) and the two halves rounded back. */
 // @ts-ignore: decorator
@@ -217,6 +218,12 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
     if (op == CLAMP) return f32x4.min(f32x4.max(x, q0), q1);
     if (op == CLAMP_FAST) return f32x4.pmin(f32x4.pmax(x, q0), q1);
     if (op == SOFTPLUS) return softplusF32(x, q0);
+    if (op == EXPM1) return expm1F32(x);
+    if (op == LOG1P) return log1pF32(x);
+    // Evaluated in float64 lanes and rounded once (within 1 ulp of the TS kernel's float64 result).
+    if (op == ERF) return join32(erfF64(lo64(x)), erfF64(hi64(x)));
+    if (op == GELU) return join32(geluF64(lo64(x)), geluF64(hi64(x)));
+    if (op == GELU_TANH) return join32(geluTanhF64(lo64(x)), geluTanhF64(hi64(x)));
     return join32(leaky64(lo64(x), d0), leaky64(hi64(x), d0));
   }
   if (op == RELU) return v128.bitselect(f64x2.splat(0), x, f64x2.lt(x, f64x2.splat(0)));
@@ -234,6 +241,11 @@ export function binaryF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a:
   if (op == CLAMP) return f64x2.min(f64x2.max(x, q0), q1);
   if (op == CLAMP_FAST) return f64x2.pmin(f64x2.pmax(x, q0), q1);
   if (op == SOFTPLUS) return softplusF64(x, q0);
+  if (op == EXPM1) return expm1F64(x);
+  if (op == LOG1P) return log1pF64(x);
+  if (op == ERF) return erfF64(x);
+  if (op == GELU) return geluF64(x);
+  if (op == GELU_TANH) return geluTanhF64(x);
   return leaky64(x, d0);
 }
 
@@ -279,6 +291,11 @@ function unarySquare<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars
 function unaryClamp<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(CLAMP, rows, len, o, ors, a, ars, p0, p1); }
 function unaryClampFast<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(CLAMP_FAST, rows, len, o, ors, a, ars, p0, p1); }
 function unarySoftplus<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(SOFTPLUS, rows, len, o, ors, a, ars, p0, p1); }
+function unaryExpm1<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(EXPM1, rows, len, o, ors, a, ars, p0, p1); }
+function unaryLog1p<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(LOG1P, rows, len, o, ors, a, ars, p0, p1); }
+function unaryErf<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(ERF, rows, len, o, ors, a, ars, p0, p1); }
+function unaryGelu<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(GELU, rows, len, o, ors, a, ars, p0, p1); }
+function unaryGeluTanh<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(GELU_TANH, rows, len, o, ors, a, ars, p0, p1); }
 function unaryLeakyRelu<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, p0: f64, p1: f64): void { unary<T>(LEAKY_RELU, rows, len, o, ors, a, ars, p0, p1); }
 
 // @ts-ignore: decorator
@@ -299,6 +316,11 @@ function unaryLeakyRelu<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, 
     case CLAMP: unaryClamp<T>(rows, len, o, ors, a, ars, p0, p1); break;
     case CLAMP_FAST: unaryClampFast<T>(rows, len, o, ors, a, ars, p0, p1); break;
     case SOFTPLUS: unarySoftplus<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case EXPM1: unaryExpm1<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case LOG1P: unaryLog1p<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case ERF: unaryErf<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case GELU: unaryGelu<T>(rows, len, o, ors, a, ars, p0, p1); break;
+    case GELU_TANH: unaryGeluTanh<T>(rows, len, o, ors, a, ars, p0, p1); break;
     default: unaryLeakyRelu<T>(rows, len, o, ors, a, ars, p0, p1); break;
   }
 }

@@ -3,7 +3,7 @@
 // in float64 over two f64x2 accumulators (one fixed order); results are computed in float64 from
 // the float32 operands (products of two float32 values are exact there) and rounded once.
 // log_softmax's exp(y) (y <= 0) is softmax's float32 vector exp (~2 ulp) or vmath's float64 one.
-import { expNonPositiveF32 } from './softmax';
+import { expNonPositiveF32, loadTailF32, storeTailF32 } from './softmax';
 import { expF64 } from './vmath';
 
 // @ts-ignore: decorator
@@ -79,11 +79,17 @@ import { expF64 } from './vmath';
         }
         v128.store(orow + p, v128.shuffle<f32>(f32x4.demote_f64x2_zero(l), f32x4.demote_f64x2_zero(h), 0, 1, 4, 5));
       }
+      if (log && i < len) {
+        // The last 1-3 elements as one partial vector: lane by lane the same operations.
+        const p = <usize>i * 4, k = len - i;
+        const gv = loadTailF32(gr + p, k), e = expNonPositiveF32(loadTailF32(yr + p, k), f32x4.splat(0));
+        const l = f64x2.sub(lo(gv), f64x2.mul(lo(e), sv)), h = f64x2.sub(hi(gv), f64x2.mul(hi(e), sv));
+        storeTailF32(orow + p, v128.shuffle<f32>(f32x4.demote_f64x2_zero(l), f32x4.demote_f64x2_zero(h), 0, 1, 4, 5), k);
+        i = len;
+      }
       for (; i < len; i++) {
         const p = <usize>i * 4;
-        const gv = <f64>load<f32>(gr + p), yv = load<f32>(yr + p);
-        if (log) store<f32>(orow + p, <f32>(gv - <f64>f32x4.extract_lane(expNonPositiveF32(f32x4.splat(yv), f32x4.splat(0)), 0) * s));
-        else store<f32>(orow + p, <f32>(<f64>yv * (gv - s)));
+        store<f32>(orow + p, <f32>(<f64>load<f32>(yr + p) * (<f64>load<f32>(gr + p) - s)));
       }
     } else {
       for (; i + 2 <= len; i += 2) {

@@ -81,6 +81,38 @@ import { expF64, expPolyF32, logF64 } from './vmath';
   return sizeof<T>() == 4 ? <f64>f32x4.extract_lane(v, 0) : f64x2.extract_lane(v, 0);
 }
 
+/** The k (1-3) float32 values at p in the low lanes, zeros above (nothing read past them). */
+// @ts-ignore: decorator
+@inline export function loadTailF32(p: usize, k: i32): v128 {
+  let v = v128.load32_zero(p);
+  if (k > 1) v = v128.load32_lane(p, v, 1, 4);
+  if (k > 2) v = v128.load32_lane(p, v, 2, 8);
+  return v;
+}
+
+/** Stores lanes 0..k-1 (k in 1-3) of v to the float32 values at p. */
+// @ts-ignore: decorator
+@inline export function storeTailF32(p: usize, v: v128, k: i32): void {
+  v128.store32_lane(p, v, 0);
+  if (k > 1) v128.store32_lane(p, v, 1, 4);
+  if (k > 2) v128.store32_lane(p, v, 2, 8);
+}
+
+/**
+ * exp(x - m) of a float32 row's last k (1-3) elements as one partial vector (lanes are computed
+ * independently, so each equals the full-vector result), stored to o when `store`; returns `sum`
+ * plus them in float64, added one by one in element order.
+ */
+// @ts-ignore: decorator
+@inline function tailExpF32(x: usize, o: usize, k: i32, mv: v128, store: bool, sum: f64): f64 {
+  const e = expDiff<f32>(loadTailF32(x, k), mv);
+  if (store) storeTailF32(o, e, k);
+  sum += <f64>f32x4.extract_lane(e, 0);
+  if (k > 1) sum += <f64>f32x4.extract_lane(e, 1);
+  if (k > 2) sum += <f64>f32x4.extract_lane(e, 2);
+  return sum;
+}
+
 /** One contiguous row of len elements at x into o. */
 // @ts-ignore: decorator
 @inline function row<T>(x: usize, o: usize, len: i32, log: bool): void {
@@ -117,18 +149,20 @@ import { expF64, expPolyF32, logF64 } from './vmath';
   }
   const s = f64x2.add(s0, s1);
   let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-  for (let i = vend; i < len; i++) {
+  if (sz == 4 && vend < len) sum = tailExpF32(x + <usize>(vend * 4), o + <usize>(vend * 4), len - vend, mv, !log, sum);
+  for (let i = vend; sz == 8 && i < len; i++) {
     const e = laneT<T>(expDiff<T>(splatT<T>(<f64>load<T>(x + <usize>(i * sz))), mv));
     if (!log) store<T>(o + <usize>(i * sz), <T>e);
     sum += e;
   }
   if (log) {
-    const ls = splatT<T>(logOf(sum));
+    const lsum = logOf(sum);
+    const ls = splatT<T>(lsum);
     for (let i = 0; i < vend; i += lanes) {
       const d = sz == 4 ? f32x4.sub(v128.load(x + <usize>(i * sz)), mv) : f64x2.sub(v128.load(x + <usize>(i * sz)), mv);
       v128.store(o + <usize>(i * sz), sz == 4 ? f32x4.sub(d, ls) : f64x2.sub(d, ls));
     }
-    const l = <T>logOf(sum), mt = <T>m;
+    const l = <T>lsum, mt = <T>m;
     for (let i = vend; i < len; i++) store<T>(o + <usize>(i * sz), (load<T>(x + <usize>(i * sz)) - mt) - l);
   } else {
     const inv = 1 / sum;

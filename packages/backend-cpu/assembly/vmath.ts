@@ -139,14 +139,50 @@ import { maddF32 } from './simd';
   return v128.bitselect(neg, f32x4.div(x, d), f32x4.lt(x, f32x4.splat(0)));
 }
 
+/**
+ * e^x - 1: x = n ln2 + r as in exp, e^r - 1 = r + r^2 P(r) (Taylor to degree 7: no cancellation),
+ * then 2^n (e^r - 1) + (2^n - 1), where 2^n - 1 is exact for n >= -24 (below -18 the result rounds
+ * to -1); n = 128 (x near the overflow threshold) takes 2^127 and one more factor 2. ~2 ulp.
+ */
+// @ts-ignore: decorator
+@inline export function expm1F32(x: v128): v128 {
+  const xc = f32x4.pmax(f32x4.pmin(x, f32x4.splat(89)), f32x4.splat(-18));
+  const magic = f32x4.splat(12582912);
+  const t = maddF32(xc, f32x4.splat(1.44269504088896341), magic);
+  const n = f32x4.sub(t, magic);
+  let r = maddF32(n, f32x4.splat(-0.693359375), xc);
+  r = maddF32(n, f32x4.splat(2.12194440e-4), r);
+  let p = maddF32(f32x4.splat(1.0 / 5040.0), r, f32x4.splat(1.0 / 720.0));
+  p = maddF32(p, r, f32x4.splat(1.0 / 120.0));
+  p = maddF32(p, r, f32x4.splat(1.0 / 24.0));
+  p = maddF32(p, r, f32x4.splat(1.0 / 6.0));
+  p = maddF32(p, r, f32x4.splat(0.5));
+  const e = maddF32(f32x4.mul(r, r), p, r);
+  const ni = i32x4.sub(t, magic);
+  const nc = i32x4.min_s(ni, i32x4.splat(127));
+  const s = i32x4.shl(i32x4.add(nc, i32x4.splat(127)), 23);
+  const twice = i32x4.shl(i32x4.add(i32x4.sub(ni, nc), i32x4.splat(127)), 23);
+  const y = f32x4.mul(maddF32(s, e, f32x4.sub(s, f32x4.splat(1))), twice);
+  // Zeros keep their sign (the reduction turns -0 into +0).
+  return v128.bitselect(x, y, f32x4.eq(x, f32x4.splat(0)));
+}
+
+/**
+ * log(1 + x) as log(u) - ((u - 1) - x) / u with u = 1 + x rounded (u - 1 is exact, so the quotient
+ * undoes u's rounding to first order). x = -1 gives -inf, x < -1 NaN; zeros keep their sign.
+ */
+// @ts-ignore: decorator
+@inline export function log1pF32(x: v128): v128 {
+  const u = f32x4.add(f32x4.splat(1), x);
+  let c = f32x4.div(f32x4.sub(f32x4.sub(u, f32x4.splat(1)), x), u);
+  c = v128.and(c, f32x4.eq(c, c)); // 0 / 0 at x = -1, inf - inf at x = inf: no correction
+  return v128.bitselect(x, f32x4.sub(logF32(u), c), f32x4.eq(x, f32x4.splat(0)));
+}
+
 /** log(1 + e^x) (softplus, beta 1) for x <= t, else x; t < 88 so that e^x stays finite below it. */
 // @ts-ignore: decorator
 @inline export function softplusF32(x: v128, t: v128): v128 {
-  const e = expF32(x);
-  const u = f32x4.add(f32x4.splat(1), e);
-  // log1p(e) as log(u) corrected by the rounding of u = 1 + e.
-  const l = f32x4.sub(logF32(u), f32x4.div(f32x4.sub(f32x4.sub(u, f32x4.splat(1)), e), u));
-  return v128.bitselect(x, l, f32x4.gt(x, t));
+  return v128.bitselect(x, log1pF32(expF32(x)), f32x4.gt(x, t));
 }
 
 // ---- float64 -----------------------------------------------------------------------------------
@@ -239,11 +275,20 @@ import { maddF32 } from './simd';
   return f64x2.div(x, f64x2.add(f64x2.splat(1), expF64(f64x2.neg(x))));
 }
 
+/**
+ * log(1 + x) as log(u) - ((u - 1) - x) / u with u = 1 + x rounded: the quotient undoes u's rounding
+ * error to first order. x = -1 gives -inf, x < -1 NaN, inf inf; zeros keep their sign.
+ */
+// @ts-ignore: decorator
+@inline export function log1pF64(x: v128): v128 {
+  const u = f64x2.add(f64x2.splat(1), x);
+  let c = f64x2.div(f64x2.sub(f64x2.sub(u, f64x2.splat(1)), x), u);
+  c = v128.and(c, f64x2.eq(c, c)); // 0 / 0 at x = -1, inf - inf at x = inf: no correction
+  return v128.bitselect(x, f64x2.sub(logF64(u), c), f64x2.eq(x, f64x2.splat(0)));
+}
+
 /** log(1 + e^x) for x <= t, else x (t < 709). */
 // @ts-ignore: decorator
 @inline export function softplusF64(x: v128, t: v128): v128 {
-  const e = expF64(x);
-  const u = f64x2.add(f64x2.splat(1), e);
-  const l = f64x2.sub(logF64(u), f64x2.div(f64x2.sub(f64x2.sub(u, f64x2.splat(1)), e), u));
-  return v128.bitselect(x, l, f64x2.gt(x, t));
+  return v128.bitselect(x, log1pF64(expF64(x)), f64x2.gt(x, t));
 }

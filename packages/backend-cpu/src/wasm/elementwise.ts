@@ -2,8 +2,8 @@
  * Routes elementwise ops to the WebAssembly SIMD kernels (assembly/elementwise.ts) where they
  * apply, and to the TS family kernels otherwise. A wasm call applies when:
  * - the op has a wasm form: add/sub (any alpha), mul, div without rounding mode, maximum/minimum,
- *   clampMin/clampMax; relu, neg, abs, exp, log, tanh, sigmoid, silu, sqrt, rsqrt, reciprocal,
- *   hardtanh, leakyRelu, softplus (beta 1); pow with a scalar exponent 2, 0.5, -0.5 or -1; clamp with scalar bounds;
+ *   clampMin/clampMax; relu, neg, abs, exp, expm1, log, log1p, tanh, sigmoid, silu, erf, gelu (both forms),
+ *   sqrt, rsqrt, reciprocal, hardtanh, leakyRelu, softplus (beta 1); pow with a scalar exponent 2, 0.5, -0.5 or -1; clamp with scalar bounds;
  *   eq/ne/lt/le/gt/ge into a bool output; where with a bool/uint8 condition,
  * - int32 add/sub (alpha 1)/mul (wrapping at 32 bits), bitwise and/or/xor, maximum/minimum,
  *   clampMin/clampMax and the comparisons take int32 kernels (assembly/elementwise-int.ts),
@@ -17,7 +17,8 @@
  * - there are enough elements to pay for the call (small ones stay in TS: lower overhead).
  * Large walks of at most two dims are split over the thread pool (each element computed by one
  * thread: the same bytes for any thread count). Results are bit-identical to the TS kernels except
- * the vector polynomials (exp, log, tanh, sigmoid, silu: within a few ulp; docs/cpu-kernels.md).
+ * the vector polynomials (exp, expm1, log, log1p, tanh, sigmoid, silu, softplus, erf, gelu: within a few
+ * ulp; docs/cpu-kernels.md).
  */
 import type { DType, Op, Tensor } from '@torchts/core';
 import { heap } from '../device.js';
@@ -42,9 +43,9 @@ const INT_BINARY: Record<string, number> = {
 };
 const UNARY: Record<string, number> = {
   relu: 0, neg: 1, abs: 2, exp: 3, log: 4, tanh: 5, sigmoid: 6, sqrt: 7, rsqrt: 8, silu: 9, reciprocal: 10, hardtanh: 12, leakyRelu: 13,
-  softplus: 15,
+  softplus: 15, expm1: 16, log1p: 17, erf: 18, gelu: 19,
 };
-const SQUARE = 11, CLAMP = 12, CLAMP_FAST = 14;
+const SQUARE = 11, CLAMP = 12, CLAMP_FAST = 14, GELU_TANH = 20;
 /** pow(x, scalar exponent) as a unary kernel: the TS kernel's special cases, exactly. */
 const POW_AS_UNARY = new Map<number, number>([[2, SQUARE], [0.5, UNARY.sqrt!], [-0.5, UNARY.rsqrt!], [-1, UNARY.reciprocal!]]);
 /** clamp's code: the one-instruction form where no bound is NaN or zero (the same results then). */
@@ -53,7 +54,7 @@ function clampCode(lo: number, hi: number): number {
 }
 
 /** Unary codes of the polynomial (compute-bound) ops. */
-const MATH = new Set([3, 4, 5, 6, 9, 15]);
+const MATH = new Set([3, 4, 5, 6, 9, 15, 16, 17, 18, 19, 20]);
 
 type BinaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, compute: DType, params: unknown) => void;
 type UnaryKernel = (out: Tensor, a: Tensor, compute: DType, params: unknown) => void;
@@ -330,7 +331,8 @@ export function simdUnary(op: Op, ts: UnaryKernel): UnaryKernel {
     let [p0, p1] = unaryParams(name, params);
     // Bounds rounded to the dtype first give the same results (rounding is monotonic) and pick the form.
     if (code === CLAMP) [p0, p1] = [castValue(p0, compute), castValue(p1, compute)];
-    if (!runUnary(code === CLAMP ? clampCode(p0, p1) : code, out, a, compute, p0, p1)) ts(out, a, compute, params);
+    const form = code === CLAMP ? clampCode(p0, p1) : name === 'gelu' && (params as { tanh: boolean }).tanh ? GELU_TANH : code;
+    if (!runUnary(form, out, a, compute, p0, p1)) ts(out, a, compute, params);
   };
 }
 

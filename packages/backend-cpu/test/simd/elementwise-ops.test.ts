@@ -3,7 +3,7 @@
 // 0-d tensor operands, views with more than two dims after coalescing, and thread counts.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  add, bitwiseAnd, bitwiseOr, bitwiseXor, clamp, clampMax, clampMin, div, eq, fromTypedArray, ge, gt, hardtanh, le, leakyRelu, lt,
+  add, bitwiseAnd, bitwiseOr, bitwiseXor, clamp, clampMax, clampMin, div, eq, fromTypedArray, ge, gelu, gt, hardtanh, le, leakyRelu, lt,
   manualSeed, maximum, minimum, mul, ne, pow, randint, randn, relu6, sub, tensor, where,
 } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
@@ -156,11 +156,11 @@ describe('wasm SIMD elementwise ops vs TS (bit-identical)', () => {
 
   it('identical bytes for 1, 2 and 3 threads (row splits and flat blocks)', () => {
     manualSeed(35);
-    // Past the split thresholds: 2^17 elements per thread for plain ops, 2^14 for exp/tanh.
+    // Past the split thresholds: 2^17 elements per thread for plain ops, 2^14 for exp/tanh/gelu/log1p.
     const flat = specialValues([300_001], 'float32'), other = specialValues([300_001], 'float32');
     const rows = specialValues([300, 1001], 'float64'), bias = specialValues([1001], 'float64');
     const runs = (): Tensor[] => [add(flat, other), flat.exp(), mul(rows, bias), rows.tanh(), flat.gt(other), where(flat.gt(0), flat, other),
-      clamp(rows, -0.5, 0.5), add(flat, other, { alpha: 0.3 })];
+      clamp(rows, -0.5, 0.5), add(flat, other, { alpha: 0.3 }), gelu(flat), rows.log1p()];
     for (const build of BUILDS) {
       const results = [1, 2, 3].map((t) => {
         setNumThreads(t);
@@ -173,7 +173,7 @@ describe('wasm SIMD elementwise ops vs TS (bit-identical)', () => {
             return runs();
           } finally {
             if (p) p.run = run!;
-            expect(jobs, `${build} ${t} threads`).toBe(t > 1 ? 9 : 0); // where's mask is a 9th
+            expect(jobs, `${build} ${t} threads`).toBe(t > 1 ? 11 : 0); // where's mask is one more
           }
         });
       });
