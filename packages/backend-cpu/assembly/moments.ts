@@ -41,3 +41,150 @@ export function powerSumF32(p: usize, n: i32, center: f64, kind: i32): f64 {
 export function powerSumF64(p: usize, n: i32, center: f64, kind: i32): f64 {
   return kind == 1 ? powerSum<f64>(p, n, center, 1) : powerSum<f64>(p, n, center, 0);
 }
+
+// Column power sums (the kept columns contiguous, vectorised across them in float64 lanes) for
+// var/std and the vector norms along non-last dims. Each lane does the TS loop's float64
+// operations in its order (no FMA), so results equal the TS kernel's bit for bit:
+// kind 0: the mean (sum / count) into mean[], then sum((x - mean)^2) into acc[];
+// kind 1: sum(x * x); kind 2: sum(|x|); kind 3: max(|x|); kind 4: min(|x|) (NaN propagates);
+// kind 5 (the mean's pass): sum(x). Each kind is its own function (momentsKind*), so that the
+// optimizer specialises the loop for it instead of testing the kind per element.
+
+// @ts-ignore: decorator
+@inline function colTerm(acc: v128, x: v128, c: v128, kind: i32): v128 {
+  if (kind == 0) {
+    const d = f64x2.sub(x, c);
+    return f64x2.add(acc, f64x2.mul(d, d));
+  }
+  if (kind == 1) return f64x2.add(acc, f64x2.mul(x, x));
+  if (kind == 2) return f64x2.add(acc, f64x2.abs(x));
+  if (kind == 3) return f64x2.max(acc, f64x2.abs(x));
+  if (kind == 4) return f64x2.min(acc, f64x2.abs(x));
+  return f64x2.add(acc, x);
+}
+
+/** One pass over the reduced positions of columns [j, j + 4 * W) with four float64 lanes per 4 columns. */
+// @ts-ignore: decorator
+@inline function colPass<T, W>(x: usize, n1: i32, s1: i32, n0: i32, s0: i32, c: usize, kind: i32, init: f64, out: usize): void {
+  const w = sizeof<W>();
+  const sz = <usize>sizeof<T>();
+  const c0 = kind == 0 ? v128.load(c) : f64x2.splat(0), c1 = kind == 0 ? v128.load(c, 16) : c0;
+  const c2 = kind == 0 && w > 1 ? v128.load(c, 32) : c0, c3 = kind == 0 && w > 1 ? v128.load(c, 48) : c0;
+  let a0 = f64x2.splat(init), a1 = a0, a2 = a0, a3 = a0;
+  for (let i = 0; i < n1; i++) {
+    let p = x + <usize>i * <usize>s1 * sz;
+    for (let k = 0; k < n0; k++) {
+      a0 = colTerm(a0, widenLo<T>(p), c0, kind);
+      a1 = colTerm(a1, widenHi<T>(p), c1, kind);
+      if (w > 1) {
+        a2 = colTerm(a2, widenLo<T>(p + 4 * sz), c2, kind);
+        a3 = colTerm(a3, widenHi<T>(p + 4 * sz), c3, kind);
+      }
+      p += <usize>s0 * sz;
+    }
+  }
+  v128.store(out, a0);
+  v128.store(out, a1, 16);
+  if (w > 1) {
+    v128.store(out, a2, 32);
+    v128.store(out, a3, 48);
+  }
+}
+
+/** One column, the same operations in scalar form. */
+// @ts-ignore: decorator
+@inline function colPassOne<T>(x: usize, n1: i32, s1: i32, n0: i32, s0: i32, c: f64, kind: i32, init: f64): f64 {
+  const sz = <usize>sizeof<T>();
+  let a = init;
+  for (let i = 0; i < n1; i++) {
+    let p = x + <usize>i * <usize>s1 * sz;
+    for (let k = 0; k < n0; k++) {
+      const v = <f64>load<T>(p);
+      if (kind == 0) {
+        const d = v - c;
+        a += d * d;
+      } else if (kind == 1) a += v * v;
+      else if (kind == 2) a += abs(v);
+      else if (kind == 3) a = max(a, abs(v));
+      else if (kind == 4) a = min(a, abs(v));
+      else a += v;
+      p += <usize>s0 * sz;
+    }
+  }
+  return a;
+}
+
+// @ts-ignore: decorator
+@inline function colMoments<T>(x: usize, o0: i32, o1: i32, xo: i32, n1: i32, s1: i32, n0: i32, s0: i32, m: i32, j0: i32, j1: i32, acc: usize, mean: usize, kind: i32): void {
+  const sz = <usize>sizeof<T>();
+  const init: f64 = kind == 3 ? -Infinity : kind == 4 ? Infinity : 0;
+  const count = <f64>n1 * <f64>n0;
+  for (let o = o0; o < o1; o++) {
+    const xb = x + <usize>o * <usize>xo * sz;
+    const ob = <usize>o * <usize>m;
+    let j = j0;
+    for (; j + 8 <= j1; j += 8) {
+      const q = xb + <usize>j * sz, at = (ob + <usize>j) << 3;
+      if (kind == 0) {
+        colPass<T, u16>(q, n1, s1, n0, s0, 0, 5, 0, mean + at);
+        for (let t: usize = 0; t < 8; t++) store<f64>(mean + at + (t << 3), load<f64>(mean + at + (t << 3)) / count);
+      }
+      colPass<T, u16>(q, n1, s1, n0, s0, mean + at, kind, init, acc + at);
+    }
+    for (; j + 4 <= j1; j += 4) {
+      const q = xb + <usize>j * sz, at = (ob + <usize>j) << 3;
+      if (kind == 0) {
+        colPass<T, u8>(q, n1, s1, n0, s0, 0, 5, 0, mean + at);
+        for (let t: usize = 0; t < 4; t++) store<f64>(mean + at + (t << 3), load<f64>(mean + at + (t << 3)) / count);
+      }
+      colPass<T, u8>(q, n1, s1, n0, s0, mean + at, kind, init, acc + at);
+    }
+    for (; j < j1; j++) {
+      const q = xb + <usize>j * sz, at = (ob + <usize>j) << 3;
+      let c: f64 = 0;
+      if (kind == 0) {
+        c = colPassOne<T>(q, n1, s1, n0, s0, 0, 5, 0) / count;
+        store<f64>(mean + at, c);
+      }
+      store<f64>(acc + at, colPassOne<T>(q, n1, s1, n0, s0, c, kind, init));
+    }
+  }
+}
+
+/**
+ * Column power sums: for o in [o0, o1) and kept columns j in [j0, j1) (contiguous in x), the
+ * reduction over i < n1, k < n0 of x[o*xo + i*s1 + k*s0 + j] (element strides) into the float64
+ * acc[o*m + j] (and, kind 0, the mean into mean[o*m + j]).
+ */
+// @ts-ignore: decorator
+@inline function colMomentsKind<T>(x: usize, o0: i32, o1: i32, xo: i32, n1: i32, s1: i32, n0: i32, s0: i32, m: i32, j0: i32, j1: i32, acc: usize, mean: usize, kind: i32): void {
+  if (kind == 0) momentsKind0<T>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean);
+  else if (kind == 1) momentsKind1<T>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean);
+  else if (kind == 2) momentsKind2<T>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean);
+  else if (kind == 3) momentsKind3<T>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean);
+  else momentsKind4<T>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean);
+}
+
+function momentsKind0<T>(x: usize, o0: i32, o1: i32, xo: i32, n1: i32, s1: i32, n0: i32, s0: i32, m: i32, j0: i32, j1: i32, acc: usize, mean: usize): void {
+  colMoments<T>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean, 0);
+}
+function momentsKind1<T>(x: usize, o0: i32, o1: i32, xo: i32, n1: i32, s1: i32, n0: i32, s0: i32, m: i32, j0: i32, j1: i32, acc: usize, mean: usize): void {
+  colMoments<T>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean, 1);
+}
+function momentsKind2<T>(x: usize, o0: i32, o1: i32, xo: i32, n1: i32, s1: i32, n0: i32, s0: i32, m: i32, j0: i32, j1: i32, acc: usize, mean: usize): void {
+  colMoments<T>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean, 2);
+}
+function momentsKind3<T>(x: usize, o0: i32, o1: i32, xo: i32, n1: i32, s1: i32, n0: i32, s0: i32, m: i32, j0: i32, j1: i32, acc: usize, mean: usize): void {
+  colMoments<T>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean, 3);
+}
+function momentsKind4<T>(x: usize, o0: i32, o1: i32, xo: i32, n1: i32, s1: i32, n0: i32, s0: i32, m: i32, j0: i32, j1: i32, acc: usize, mean: usize): void {
+  colMoments<T>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean, 4);
+}
+
+export function colMomentsF32(x: usize, o0: i32, o1: i32, xo: i32, n1: i32, s1: i32, n0: i32, s0: i32, m: i32, j0: i32, j1: i32, acc: usize, mean: usize, kind: i32): void {
+  colMomentsKind<f32>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean, kind);
+}
+
+export function colMomentsF64(x: usize, o0: i32, o1: i32, xo: i32, n1: i32, s1: i32, n0: i32, s0: i32, m: i32, j0: i32, j1: i32, acc: usize, mean: usize, kind: i32): void {
+  colMomentsKind<f64>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean, kind);
+}

@@ -147,6 +147,35 @@ export function simdExtreme(values: Tensor | null, indices: Tensor | null, input
   return true;
 }
 
+// ---- power sums along non-last dims ------------------------------------------------------
+
+/** Column power sums (assembly/moments.ts colMoments*): what each output accumulates. */
+export const MOMENT = { squaredDeviations: 0, squares: 1, absolutes: 2, maxAbs: 3, minAbs: 4 } as const;
+
+/**
+ * The float64 power sums of float32/float64 `input` over `dims`, one per output in output order,
+ * where the reduced elements are columns (the kept last dim contiguous, vectorised across it);
+ * squaredDeviations also returns the means. Null for other layouts (rows take simdPowerSum).
+ * Each column adds in the TS loops' order, so the sums are theirs bit for bit.
+ */
+export function simdColumnMoments(input: Tensor, dims: readonly number[], kind: number): { acc: Float64Array; mean: Float64Array } | null {
+  const ex = simd();
+  const dtype = input._dtype;
+  if (!ex || (dtype !== 'float32' && dtype !== 'float64') || input.numel() < MIN_ROW) return null;
+  const plan = reducePlan(input._shape, input._strides, dims);
+  const lay = layoutOf(plan);
+  if (!lay || lay.rows || !lay.cols) return null;
+  const sz = dtype === 'float32' ? 4 : 8;
+  const x = input._storage.ptr + input._offset * sz;
+  const n = plan.outCount;
+  const acc = heap.scratch('reduce.moments', n * 16);
+  const mean = acc + n * 8;
+  const { n1, s1, n0, s0 } = lay;
+  const { outer, xo, m } = lay.cols;
+  splitColumns(sz === 4 ? 'colMomentsF32' : 'colMomentsF64', outer, m, plan.count, (o0, o1, j0, j1) => [x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean, kind]);
+  return { acc: new Float64Array(heap.heapBuffer, acc, n).slice(), mean: new Float64Array(heap.heapBuffer, mean, n).slice() };
+}
+
 /** Rows: each output reduces n1 contiguous runs of n0; one long run alone is split by chunks. */
 function sumRows(ex: SimdExports, sz: number, x: number, o: number, plan: ReducePlan, n1: number, s1: number, n0: number, div: number): boolean {
   const f32 = sz === 4;

@@ -1,6 +1,7 @@
 /**
  * var/std (two-pass in float64: mean, then squared deviations), var_mean/std_mean, the vector
- * p-norm and logsumexp. Contiguous float rows take the wasm row kernels (src/wasm/reduce.ts).
+ * p-norm and logsumexp. Contiguous float rows take the wasm row kernels and reductions along
+ * non-last dims of float tensors the wasm column kernels (src/wasm/reduce.ts: same sums as here).
  */
 import { isFloatingPoint } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
@@ -9,7 +10,7 @@ import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
 import { reducePlan, reduceRows } from './plan.js';
 import { reduceKernel, sumRow } from './reduce.js';
-import { simdPowerSum, simdRow } from '../../wasm/reduce.js';
+import { MOMENT, simdColumnMoments, simdPowerSum, simdRow } from '../../wasm/reduce.js';
 
 /** Sum of squared deviations from the mean, and the mean. */
 function centralMoment(a: NumArray, off: number, n: number, s: number): [number, number] {
@@ -29,7 +30,29 @@ function variance(m2: number, n: number, correction: number): number {
   return m2 / Math.max(0, n - correction);
 }
 
+/** Elements reduced into each output. */
+const countOf = (input: Tensor, dims: readonly number[]): number => dims.reduce((n, d) => n * input._shape[d]!, 1);
+
+/** Writes finish(acc[o]) to every output of a column layout; false when the layout is not columns. */
+function fromColumnMoments(out: Tensor, input: Tensor, dims: readonly number[], kind: number, finish: (acc: number) => number): boolean {
+  const cm = simdColumnMoments(input, dims, kind);
+  if (!cm) return false;
+  const w = writeAccess(out);
+  for (let o = 0; o < cm.acc.length; o++) w.arr[w.off + o] = finish(cm.acc[o]!);
+  w.commit();
+  return true;
+}
+
 function varianceKernel(sqrt: boolean) {
+  const ts = varianceRowsKernel(sqrt);
+  return (out: Tensor, input: Tensor, dims: readonly number[], correction: number): void => {
+    const n = countOf(input, dims);
+    const finish = (m2: number) => (sqrt ? Math.sqrt(variance(m2, n, correction)) : variance(m2, n, correction));
+    if (!fromColumnMoments(out, input, dims, MOMENT.squaredDeviations, finish)) ts(out, input, dims, correction);
+  };
+}
+
+function varianceRowsKernel(sqrt: boolean) {
   return reduceKernel((_input, [correction]) => {
     const c = correction as number;
     return {
@@ -47,6 +70,19 @@ export const stdKernel = varianceKernel(true);
 /** (varOrStd, mean, input, dims, correction). */
 function varianceMeanKernel(sqrt: boolean) {
   return (vOut: Tensor, mOut: Tensor, input: Tensor, dims: readonly number[], correction: number): void => {
+    const cm = simdColumnMoments(input, dims, MOMENT.squaredDeviations);
+    if (cm) {
+      const n = countOf(input, dims);
+      const wv = writeAccess(vOut), wm = writeAccess(mOut);
+      for (let o = 0; o < cm.acc.length; o++) {
+        const v = variance(cm.acc[o]!, n, correction);
+        wv.arr[wv.off + o] = sqrt ? Math.sqrt(v) : v;
+        wm.arr[wm.off + o] = cm.mean[o]!;
+      }
+      wv.commit();
+      wm.commit();
+      return;
+    }
     const wv = writeAccess(vOut);
     const wm = writeAccess(mOut);
     const src = readFloat(input);
@@ -109,8 +145,22 @@ function normRow(p: number, round: (x: number) => number) {
   };
 }
 
+const normRowsKernel = reduceKernel((input, [p]) => ({ row: normRow(p as number, accRounding(input._dtype)) }));
+
+/** The column kernel's kind and finishing step for p = 1, 2, inf, -inf (the others stay in TS). */
+function columnNorm(p: number, round: (x: number) => number): [number, (acc: number) => number] | null {
+  if (p === 1) return [MOMENT.absolutes, round];
+  if (p === 2) return [MOMENT.squares, (acc) => Math.sqrt(round(acc))];
+  if (p === Infinity) return [MOMENT.maxAbs, (acc) => acc];
+  if (p === -Infinity) return [MOMENT.minAbs, (acc) => acc];
+  return null;
+}
+
 /** (out, input, dims, p). */
-export const normKernel = reduceKernel((input, [p]) => ({ row: normRow(p as number, accRounding(input._dtype)) }));
+export function normKernel(out: Tensor, input: Tensor, dims: readonly number[], p: number): void {
+  const col = countOf(input, dims) > 0 ? columnNorm(p, accRounding(input._dtype)) : null;
+  if (!col || !fromColumnMoments(out, input, dims, col[0], col[1])) normRowsKernel(out, input, dims, p);
+}
 
 // ---- logsumexp -----------------------------------------------------------------------------
 
