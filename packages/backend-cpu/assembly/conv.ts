@@ -4,7 +4,7 @@
 // weight gradient) or GEMM + col2im (transposed). The geometry comes as a block of i32 words in
 // the heap (more than a job's argument slots; layout: the P_* offsets, kept in sync with conv.ts).
 
-import { col2im, im2col } from './im2col';
+import { col2im, divBy, im2col } from './im2col';
 import { gemm, gemmNT } from './gemm';
 import { maddF32, maddF64 } from './simd';
 
@@ -64,12 +64,12 @@ const WIDE_ROW = 512;
  */
 // @ts-ignore: decorator
 @inline function rangeStart(off: i32, step: i32, count: i32): i32 {
-  return off < 0 ? min(count, (-off + step - 1) / step) : 0;
+  return off < 0 ? min(count, divBy(-off + step - 1, step)) : 0;
 }
 
 // @ts-ignore: decorator
 @inline function rangeEnd(off: i32, step: i32, size: i32, count: i32, start: i32): i32 {
-  const end = size - 1 - off < 0 ? 0 : min(count, (size - 1 - off) / step + 1);
+  const end = size - 1 - off < 0 ? 0 : min(count, divBy(size - 1 - off, step) + 1);
   return max(end, start);
 }
 

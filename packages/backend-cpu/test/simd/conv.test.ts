@@ -30,6 +30,8 @@ const CASES: Case[] = [
   // Short output rows: the weight gradient unfolds up to 512 / L elements side by side (L = 64:
   // chunks of 7, 7, 6 elements; L = 100: one chunk of 13 in side-by-side runs of 5, 5, 3).
   { label: 'LeNet conv2 (weight gradient over elements side by side)', x: [20, 6, 12, 12], w: [16, 6, 5, 5], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 },
+  { label: 'LeNet conv2, contiguous (im2col copies 32-byte runs)', x: [6, 6, 12, 12], w: [16, 6, 5, 5], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, contiguous: true },
+  { label: 'rows of 24 elements, contiguous (im2col copies runs of whole vectors)', x: [3, 2, 9, 28], w: [4, 2, 5, 5], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, contiguous: true },
   { label: 'short rows, runs of 5 elements side by side, groups', x: [13, 4, 12, 12], w: [6, 2, 3, 3], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 2, contiguous: true },
   { label: '2d groups, stride, padding, dilation', x: [5, 4, 11, 9], w: [6, 2, 3, 2], stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 },
   { label: '2d padding wider than the kernel reach, stride 1 (rows of zeros above and below)', x: [3, 3, 9, 8], w: [4, 3, 3, 3], stride: [1, 1], padding: [3, 1], dilation: [1, 2], groups: 1, contiguous: true },
@@ -45,6 +47,7 @@ const CASES: Case[] = [
   { label: '3d', x: [3, 2, 5, 6, 7], w: [4, 2, 2, 3, 2], stride: [1, 2, 1], padding: [1, 0, 1], dilation: [1, 1, 2], groups: 1 },
   { label: '2d transposed, groups, output padding', x: [5, 4, 6, 5], w: [4, 3, 3, 2], stride: [2, 2], padding: [1, 0], dilation: [1, 1], groups: 2, transposed: true, outputPadding: [1, 1] },
   { label: '2d transposed, stride 1, padding (col2im skips rows above and below)', x: [2, 4, 7, 6], w: [4, 3, 3, 3], stride: [1, 1], padding: [2, 1], dilation: [1, 1], groups: 1, transposed: true, outputPadding: [0, 0] },
+  { label: '2d transposed, stride 1, rows of 8 (LeNet conv2 input gradient: col2im adds 32-byte runs)', x: [4, 16, 8, 8], w: [16, 6, 5, 5], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, transposed: true, outputPadding: [0, 0] },
   { label: '2d transposed, split over threads', x: [6, 16, 16, 16], w: [16, 8, 3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: true, outputPadding: [1, 1] },
   { label: 'depthwise transposed (direct), stride 2', x: [3, 6, 9, 11], w: [6, 1, 3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 6, transposed: true, outputPadding: [1, 0] },
   { label: 'depthwise transposed (direct), stride 1, dilation 2', x: [2, 4, 7, 13], w: [4, 1, 3, 3], stride: [1, 1], padding: [2, 2], dilation: [2, 2], groups: 4, transposed: true, outputPadding: [0, 0] },
