@@ -113,7 +113,17 @@ const step = (t: Tensor, strides: readonly number[]): number => (t._shape.length
 export function readF64(t: Tensor): Float64Array {
   const a = readAccess(t);
   const s = step(t, a.strides);
-  return Float64Array.from({ length: t.numel() }, (_, i) => a.arr[a.off + i * s]!);
+  return float64Of(t.numel(), (i) => a.arr[a.off + i * s]!);
+}
+
+/**
+ * A float64 array of `at(i)` for i < n. (`Float64Array.from({ length }, fn)` takes V8's generic
+ * iterable path: 6x slower, ~12 µs for 64 elements — a tenth of a small layer norm.)
+ */
+export function float64Of(n: number, at: (i: number) => number): Float64Array {
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = at(i);
+  return a;
 }
 
 /** Writes float64 values into a contiguous or 1-d tensor (rounded to its dtype). */

@@ -7,7 +7,7 @@
  */
 import type { Tensor } from '@torchts/core';
 import { readAccess } from '../access.js';
-import { columnSums, planeAffine, planeSums, readF64, rowNormalize, writeF64 } from './norm-planes.js';
+import { columnSums, float64Of, planeAffine, planeSums, readF64, rowNormalize, writeF64 } from './norm-planes.js';
 
 interface Moments {
   mean: Float64Array;
@@ -31,8 +31,8 @@ function moments(x: Tensor, groups: number, per: number, len: number, strided: b
   const count = per * len;
   const X = readAccess(x);
   const first = (s: number): number => (len === 0 ? 0 : X.arr[X.off + (strided ? s : s * per) * len]!);
-  const shift = Float64Array.from({ length: groups }, (_, s) => first(s));
-  const sums = planeSums(x, null, null, Float64Array.from({ length: P }, (_, p) => shift[setOf(p)]!), P, len);
+  const shift = float64Of(groups, first);
+  const sums = planeSums(x, null, null, float64Of(P, (p) => shift[setOf(p)]!), P, len);
   const s1 = new Float64Array(groups), s2 = new Float64Array(groups);
   for (let p = 0; p < P; p++) {
     s1[setOf(p)] += sums[2 * p]!;
@@ -86,7 +86,7 @@ export function nativeLayerNormBackwardKernel(
 // ---------------------------------------------------------------- batch norm
 
 /** Per-plane values of a per-channel array (planes are (n, c), channel-fastest). */
-const perPlane = (v: ArrayLike<number>, N: number, C: number): Float64Array => Float64Array.from({ length: N * C }, (_, p) => v[p % C]!);
+const perPlane = (v: ArrayLike<number>, N: number, C: number): Float64Array => float64Of(N * C, (p) => v[p % C]!);
 
 export function nativeBatchNormKernel(
   out: Tensor, saveMean: Tensor, saveInvstd: Tensor, x: Tensor, w: Tensor | null, b: Tensor | null,
@@ -172,7 +172,7 @@ export function nativeGroupNormBackwardKernel(
   const D = C / G, P = N * C;
   const mean = readF64(meanT), r = readF64(rstdT);
   const gamma = w ? readF64(w) : new Float64Array(C).fill(1);
-  const s = planeSums(x, dy, null, Float64Array.from({ length: P }, (_, p) => mean[Math.floor(p / D)]!), P, HW);
+  const s = planeSums(x, dy, null, float64Of(P, (p) => mean[Math.floor(p / D)]!), P, HW);
   if (dw) {
     const gw = new Float64Array(C);
     for (let p = 0; p < P; p++) gw[p % C] += r[Math.floor(p / D)]! * s[2 * p + 1]!;
