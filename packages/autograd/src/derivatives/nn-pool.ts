@@ -19,9 +19,10 @@ defineDerivative('pool_max_nd', {
     const lead = meta.shape.slice(0, meta.shape.length - (saved.nd as number));
     const plane = meta.shape.slice(lead.length).reduce((a, b) => a * b, 1);
     return tidy(() => {
+      // In place into fresh zeros: scatterAdd would first clone them (a copy of the whole input).
       const flat = zeros([...lead, plane], { dtype: g!.dtype, device: g!.device });
-      const out = flat.scatterAdd(lead.length, idx.reshape([...lead, -1]), g!.reshape([...lead, -1]));
-      return [out.reshape([...meta.shape])];
+      flat.scatterAdd_(lead.length, idx.reshape([...lead, -1]), g!.reshape([...lead, -1]));
+      return [flat.reshape([...meta.shape])];
     });
   },
 });
