@@ -62,6 +62,56 @@ export function gemmWorkspaceBytes(): i32 {
   }
 }
 
+/**
+ * One full NR-column panel of B whose columns are contiguous runs (element stride 1 along the
+ * depth, `colStep` bytes between columns) into panel-major rows of NR: vector blocks of the
+ * columns transposed by shuffles (4x4 for float32, 2x2 for float64), the depth's tail by scalars.
+ */
+// @ts-ignore: decorator
+@inline function packTransposedPanel<T>(d: usize, s: usize, colStep: usize, kc: i32): void {
+  const sz = sizeof<T>();
+  const lanes = 16 / <i32>sz;
+  const kv = kc - kc % lanes;
+  let p = 0;
+  if (sz == 4) {
+    const s0 = s, s1 = s + colStep, s2 = s1 + colStep, s3 = s2 + colStep;
+    const s4 = s3 + colStep, s5 = s4 + colStep, s6 = s5 + colStep, s7 = s6 + colStep;
+    for (; p < kv; p += 4) {
+      const o = <usize>p << 2;
+      transpose4x4(d, v128.load(s0 + o), v128.load(s1 + o), v128.load(s2 + o), v128.load(s3 + o));
+      transpose4x4(d + 16, v128.load(s4 + o), v128.load(s5 + o), v128.load(s6 + o), v128.load(s7 + o));
+      d += 128;
+    }
+  } else {
+    const s0 = s, s1 = s + colStep, s2 = s1 + colStep, s3 = s2 + colStep;
+    for (; p < kv; p += 2) {
+      const o = <usize>p << 3;
+      const v0 = v128.load(s0 + o), v1 = v128.load(s1 + o), v2 = v128.load(s2 + o), v3 = v128.load(s3 + o);
+      v128.store(d, v128.shuffle<i64>(v0, v1, 0, 2));
+      v128.store(d, v128.shuffle<i64>(v2, v3, 0, 2), 16);
+      v128.store(d, v128.shuffle<i64>(v0, v1, 1, 3), 32);
+      v128.store(d, v128.shuffle<i64>(v2, v3, 1, 3), 48);
+      d += 64;
+    }
+  }
+  const nr = 32 / <i32>sz;
+  for (; p < kc; p++) {
+    for (let c = 0; c < nr; c++) store<T>(d + <usize>c * sz, load<T>(s + <usize>c * colStep + <usize>p * sz));
+    d += 32;
+  }
+}
+
+/** Stores rows r0..r3 (vectors of four float32, 32 bytes apart from d) of the transpose of columns a, b, c, e. */
+// @ts-ignore: decorator
+@inline function transpose4x4(d: usize, a: v128, b: v128, c: v128, e: v128): void {
+  const ab0 = v128.shuffle<i32>(a, b, 0, 4, 1, 5), ce0 = v128.shuffle<i32>(c, e, 0, 4, 1, 5);
+  const ab1 = v128.shuffle<i32>(a, b, 2, 6, 3, 7), ce1 = v128.shuffle<i32>(c, e, 2, 6, 3, 7);
+  v128.store(d, v128.shuffle<i32>(ab0, ce0, 0, 1, 4, 5));
+  v128.store(d, v128.shuffle<i32>(ab0, ce0, 2, 3, 6, 7), 32);
+  v128.store(d, v128.shuffle<i32>(ab1, ce1, 0, 1, 4, 5), 64);
+  v128.store(d, v128.shuffle<i32>(ab1, ce1, 2, 3, 6, 7), 96);
+}
+
 /** Packs depth [p0, p0+kc) x columns [j0, j0+nc) of B as NR-column panels (NR = 32 bytes of T). */
 // @ts-ignore: decorator
 @inline function packB<T>(pb: usize, b: usize, rs: usize, cs: usize, p0: i32, kc: i32, j0: i32, nc: i32): void {
@@ -79,6 +129,11 @@ export function gemmWorkspaceBytes(): i32 {
         s += step;
         d += 32;
       }
+    } else if (cols == nr && rs == 1) {
+      // B transposed (Linear's x @ W^T): each panel column is a contiguous run along the depth,
+      // so blocks of it are loaded as vectors and transposed in registers (25% of a Linear's
+      // GEMM time went to packing it element by element).
+      packTransposedPanel<T>(d, s, cs * sz, kc);
     } else {
       for (let p = 0; p < kc; p++) {
         for (let c = 0; c < nr; c++) {
