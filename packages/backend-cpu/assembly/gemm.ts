@@ -40,8 +40,17 @@ export function gemmWorkspaceBytes(): i32 {
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = min(MR, mc - ir);
     let d = pa + <usize>(ir * kc) * sz;
-    const s = a + (<usize>(i0 + ir) * rs + <usize>p0 * cs) * sz;
-    if (rows == MR) {
+    let s = a + (<usize>(i0 + ir) * rs + <usize>p0 * cs) * sz;
+    if (rows == MR && rs == 1) {
+      // A transposed (a weight gradient's gy^T, a conv input gradient's W^T): the panel's four
+      // rows are adjacent at every depth, one or two vector loads.
+      for (let p = 0; p < kc; p++) {
+        v128.store(d, v128.load(s));
+        if (sz == 8) v128.store(d, v128.load(s, 16), 16);
+        s += step;
+        d += <usize>MR * sz;
+      }
+    } else if (rows == MR) {
       let s0 = s, s1 = s + rs * sz, s2 = s + 2 * rs * sz, s3 = s + 3 * rs * sz;
       for (let p = 0; p < kc; p++) {
         store<T>(d, load<T>(s0));
