@@ -215,6 +215,26 @@ export function gemmWorkspaceBytes(): i32 {
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
 }
 
+/** The first two rows of a 4-row A panel times a B panel into the tile's first two rows (four accumulators). */
+// @ts-ignore: decorator
+@inline function micro2<T>(pa: usize, pb: usize, bStep: usize, kc: i32, tile: usize): void {
+  const sz = sizeof<T>();
+  const zero = v128.splat<i32>(0);
+  let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
+  const end = pb + <usize>kc * bStep;
+  while (pb < end) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = splatAt<T>(pa);
+    c00 = madd<T>(a, b0, c00); c01 = madd<T>(a, b1, c01);
+    a = splatAt<T>(pa + sz);
+    c10 = madd<T>(a, b0, c10); c11 = madd<T>(a, b1, c11);
+    pa += 4 * sz;
+    pb += bStep;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+}
+
 // @ts-ignore: decorator
 @inline function addV<T>(a: v128, b: v128): v128 {
   return sizeof<T>() == 4 ? f32x4.add(a, b) : f64x2.add(a, b);
@@ -302,6 +322,13 @@ export function gemmWorkspaceBytes(): i32 {
           for (let ir = 0; ir < mc; ir += MR) {
             const cAt = c + (<usize>(ic + ir) * rsC + <usize>(jc + jr) * csC) * sz;
             const direct = fullCols && alpha == 1 && (betaBlock == 0 || betaBlock == 1) && ir + MR <= mc;
+            if (mc - ir <= 2) {
+              // An edge panel of 1-2 rows: half the work of the zero-padded 4-row one (LeNet's
+              // conv1 has 6 output channels: 4 + 2 rows).
+              micro2<T>(pa + <usize>(ir * kc) * sz, bPanel, bStep, kc, tile);
+              storeTile<T>(tile, cAt, rsC, csC, mc - ir, cols, alpha, betaBlock);
+              continue;
+            }
             micro<T>(pa + <usize>(ir * kc) * sz, bPanel, bStep, kc, tile, direct, cAt, rsC * sz, betaBlock == 1);
             if (!direct) storeTile<T>(tile, cAt, rsC, csC, min(MR, mc - ir), cols, alpha, betaBlock);
           }
