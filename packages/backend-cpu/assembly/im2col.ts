@@ -30,22 +30,43 @@
   for (; d < end; d += sizeof<T>(), s += sizeof<T>()) store<T>(d, load<T>(s));
 }
 
+/** Runs of `v` vectors (a literal: the body is unrolled) from src, `step` bytes apart, to d..end. */
+// @ts-ignore: decorator
+@inline function runsOf(d: usize, end: usize, src: usize, step: usize, v: i32): void {
+  for (; d < end; d += <usize>(v * 16), src += step) {
+    v128.store(d, v128.load(src));
+    v128.store(d, v128.load(src, 16), 16);
+    if (v > 2) {
+      v128.store(d, v128.load(src, 32), 32);
+      v128.store(d, v128.load(src, 48), 48);
+    }
+    if (v > 4) {
+      v128.store(d, v128.load(src, 64), 64);
+      v128.store(d, v128.load(src, 80), 80);
+    }
+    if (v > 6) {
+      v128.store(d, v128.load(src, 96), 96);
+      v128.store(d, v128.load(src, 112), 112);
+    }
+  }
+}
+
 /**
  * `rows` runs of `bytes` from src (runs `step` apart) to consecutive runs at d. Short runs are
  * what im2col copies (8-24 elements for LeNet); V8 runs a nested loop per run several times
  * slower than one loop whose body is the whole run (measured: 32-byte runs 5x, 16-byte multiples
- * 2x faster than copy<T> per run), so those two shapes get such loops.
+ * 2x faster than copy<T> per run), so runs of 2, 4, 6 and 8 vectors get such loops, other
+ * multiples of 16 bytes a do-while per run.
  */
 // @ts-ignore: decorator
 @inline function copyRows<T>(d: usize, src: usize, rows: i32, bytes: usize, step: usize): void {
   if (rows <= 0) return;
   const end = d + <usize>rows * bytes;
-  if (bytes == 32) {
-    for (; d < end; d += 32, src += step) {
-      v128.store(d, v128.load(src));
-      v128.store(d, v128.load(src, 16), 16);
-    }
-  } else if ((bytes & 15) == 0) {
+  if (bytes == 32) runsOf(d, end, src, step, 2);
+  else if (bytes == 64) runsOf(d, end, src, step, 4);
+  else if (bytes == 96) runsOf(d, end, src, step, 6);
+  else if (bytes == 128) runsOf(d, end, src, step, 8);
+  else if ((bytes & 15) == 0) {
     for (; d < end; src += step) {
       let q = src;
       const rowEnd = d + bytes;
@@ -71,6 +92,26 @@
   // Rows are OD*OH*OW long; rowStride (elements, default that length) lets a caller unfold
   // several batch elements side by side into one wider matrix.
   const rowBytes = <usize>((rowStride > 0 ? rowStride : OD * OH * OW) * sz);
+  if (pd == 0 && ph == 0 && pw == 0 && sd == 1 && sh == 1 && sw == 1 && sW == 1) {
+    // Unit strides, no padding (LeNet, valid convolutions): every window lies inside the input,
+    // so each patch row is OD * OH runs of OW copied as they lie, with no bounds to compute.
+    const runBytes = <usize>(OW * sz), hStep = <usize>(sH * sz);
+    let rowAt = col;
+    for (let c = 0; c < C; c++) {
+      for (let kd = 0; kd < KD; kd++) {
+        for (let kh = 0; kh < KH; kh++) {
+          for (let kw = 0; kw < KW; kw++, rowAt += rowBytes) {
+            let dst = rowAt;
+            let src = x + <usize>((c * sC + kd * dd * sD + kh * dh * sH + kw * dw) * sz);
+            for (let od = 0; od < OD; od++, src += <usize>(sD * sz), dst += <usize>OH * runBytes) {
+              copyRows<T>(dst, src, OH, runBytes, hStep);
+            }
+          }
+        }
+      }
+    }
+    return;
+  }
   let r = col;
   let rowStart = col;
   for (let c = 0; c < C; c++) {
