@@ -4,7 +4,7 @@
 // weight gradient) or GEMM + col2im (transposed). The geometry comes as a block of i32 words in
 // the heap (more than a job's argument slots; layout: the P_* offsets, kept in sync with conv.ts).
 
-import { col2im, divBy, im2col } from './im2col';
+import { col2im, copyRows, divBy, im2col } from './im2col';
 import { gemm, gemmNT } from './gemm';
 import { maddF32, maddF64 } from './simd';
 
@@ -320,9 +320,8 @@ export function convForwardF64(p: usize, n0: i32, n1: i32, col: usize, work: usi
         let a = gy + <usize>((start * Cout + g * Og) * L) * sz;
         if (count > 1) {
           for (let o = 0; o < Og; o++) {
-            for (let j = 0; j < count; j++) {
-              memory.copy(gyc + <usize>(o * width + j * L) * sz, gy + <usize>(((start + j) * Cout + g * Og + o) * L) * sz, <usize>L * sz);
-            }
+            copyRows<T>(gyc + <usize>(o * width) * sz, gy + <usize>((start * Cout + g * Og + o) * L) * sz, count, <usize>L * sz,
+              <usize>(Cout * L) * sz);
           }
           a = gyc;
         }

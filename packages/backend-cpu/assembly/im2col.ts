@@ -59,7 +59,7 @@
  * multiples of 16 bytes a do-while per run.
  */
 // @ts-ignore: decorator
-@inline function copyRows<T>(d: usize, src: usize, rows: i32, bytes: usize, step: usize): void {
+@inline export function copyRows<T>(d: usize, src: usize, rows: i32, bytes: usize, step: usize): void {
   if (rows <= 0) return;
   const end = d + <usize>rows * bytes;
   if (bytes == 32) runsOf(d, end, src, step, 2);
