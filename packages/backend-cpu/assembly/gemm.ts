@@ -171,10 +171,11 @@ export function gemmWorkspaceBytes(): i32 {
  * tile (4 rows x NR, row-major; NR = 8 f32 or 4 f64: two vectors) = A panel (4 x kc) @ B panel
  * (kc x NR). Eight vector accumulators, one A element broadcast at a time. B rows are `bStep`
  * bytes apart (32 when packed; the row stride when B is read in place). Only the tile is written;
- * the store step applies alpha and beta.
+ * the store step applies alpha and beta. `two`: only the panel's first two rows (an edge of 1-2
+ * rows: four accumulators, half the work; always through the tile).
  */
 // @ts-ignore: decorator
-@inline function micro<T>(pa: usize, pb: usize, bStep: usize, kc: i32, tile: usize, direct: bool, c: usize, rsC: usize, add: bool): void {
+@inline function micro<T>(pa: usize, pb: usize, bStep: usize, kc: i32, tile: usize, direct: bool, c: usize, rsC: usize, add: bool, two: bool = false): void {
   const sz = sizeof<T>();
   const zero = v128.splat<i32>(0);
   let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
@@ -185,14 +186,16 @@ export function gemmWorkspaceBytes(): i32 {
     c00 = madd<T>(a, b0, c00); c01 = madd<T>(a, b1, c01);
     a = splatAt<T>(pa + sz);
     c10 = madd<T>(a, b0, c10); c11 = madd<T>(a, b1, c11);
-    a = splatAt<T>(pa + 2 * sz);
-    c20 = madd<T>(a, b0, c20); c21 = madd<T>(a, b1, c21);
-    a = splatAt<T>(pa + 3 * sz);
-    c30 = madd<T>(a, b0, c30); c31 = madd<T>(a, b1, c31);
+    if (!two) {
+      a = splatAt<T>(pa + 2 * sz);
+      c20 = madd<T>(a, b0, c20); c21 = madd<T>(a, b1, c21);
+      a = splatAt<T>(pa + 3 * sz);
+      c30 = madd<T>(a, b0, c30); c31 = madd<T>(a, b1, c31);
+    }
     pa += 4 * sz;
     pb += bStep;
   }
-  if (direct) {
+  if (direct && !two) {
     // A full tile of C with unit column stride, alpha 1: stored (beta 0) or added (beta 1) from
     // the accumulators, without the scratch tile (short depths spend a third of their time there).
     let r = c;
@@ -211,28 +214,9 @@ export function gemmWorkspaceBytes(): i32 {
   }
   v128.store(tile, c00); v128.store(tile, c01, 16);
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  if (two) return;
   v128.store(tile, c20, 64); v128.store(tile, c21, 80);
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
-}
-
-/** The first two rows of a 4-row A panel times a B panel into the tile's first two rows (four accumulators). */
-// @ts-ignore: decorator
-@inline function micro2<T>(pa: usize, pb: usize, bStep: usize, kc: i32, tile: usize): void {
-  const sz = sizeof<T>();
-  const zero = v128.splat<i32>(0);
-  let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
-  const end = pb + <usize>kc * bStep;
-  while (pb < end) {
-    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    let a = splatAt<T>(pa);
-    c00 = madd<T>(a, b0, c00); c01 = madd<T>(a, b1, c01);
-    a = splatAt<T>(pa + sz);
-    c10 = madd<T>(a, b0, c10); c11 = madd<T>(a, b1, c11);
-    pa += 4 * sz;
-    pb += bStep;
-  }
-  v128.store(tile, c00); v128.store(tile, c01, 16);
-  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
 }
 
 // @ts-ignore: decorator
@@ -325,7 +309,7 @@ export function gemmWorkspaceBytes(): i32 {
             if (mc - ir <= 2) {
               // An edge panel of 1-2 rows: half the work of the zero-padded 4-row one (LeNet's
               // conv1 has 6 output channels: 4 + 2 rows).
-              micro2<T>(pa + <usize>(ir * kc) * sz, bPanel, bStep, kc, tile);
+              micro<T>(pa + <usize>(ir * kc) * sz, bPanel, bStep, kc, tile, false, cAt, rsC * sz, false, true);
               storeTile<T>(tile, cAt, rsC, csC, mc - ir, cols, alpha, betaBlock);
               continue;
             }
