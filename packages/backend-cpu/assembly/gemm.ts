@@ -414,6 +414,15 @@ export function gemmF64(
   }
 }
 
+/** gemmNT as functions of their own (callers do not inline the loop nest: see conv.ts gemmCall). */
+export function gemmNTF32(m: i32, n: i32, k: i32, a: usize, rsA: usize, b: usize, rsB: usize, beta: f32, c: usize, rsC: usize): void {
+  gemmNT<f32>(m, n, k, a, rsA, b, rsB, beta, c, rsC);
+}
+
+export function gemmNTF64(m: i32, n: i32, k: i32, a: usize, rsA: usize, b: usize, rsB: usize, beta: f64, c: usize, rsC: usize): void {
+  gemmNT<f64>(m, n, k, a, rsA, b, rsB, beta, c, rsC);
+}
+
 /** The scalar tail [from, k) of one dot product. */
 // @ts-ignore: decorator
 @inline function tail<T>(a: usize, b: usize, from: i32, k: i32): T {
