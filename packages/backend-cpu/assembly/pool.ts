@@ -91,6 +91,12 @@
   return true;
 }
 
+/** Lanes where v replaces best: greater or NaN, unless best already holds a NaN (which stops its search). */
+// @ts-ignore: decorator
+@inline function takes(v: v128, best: v128): v128 {
+  return v128.and(v128.or(f32x4.gt(v, best), f32x4.ne(v, v)), f32x4.eq(best, best));
+}
+
 // Four float32 outputs at once (lane j: the window starting s*j further along W), the same
 // comparisons in the same order as the scalar loop: a lane takes a value that is greater or NaN
 // unless it already holds a NaN (which stops its search).
@@ -121,7 +127,7 @@
           v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * step));
           v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * step));
         }
-        const take = v128.and(v128.or(f32x4.gt(v, best), f32x4.ne(v, v)), f32x4.eq(best, best));
+        const take = takes(v, best);
         best = v128.bitselect(v, best, take);
         bi = v128.bitselect(i32x4.add(i32x4.splat(rowIdx + iw), laneOff), bi, take);
       }
@@ -149,10 +155,10 @@
       const at = i32x4.splat((id * H + ih) * W + w0);
       const a = v128.load(p), b = v128.load(p, 16);
       const v0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), v1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-      let take = v128.and(v128.or(f32x4.gt(v0, best), f32x4.ne(v0, v0)), f32x4.eq(best, best));
+      let take = takes(v0, best);
       best = v128.bitselect(v0, best, take);
       bi = v128.bitselect(i32x4.add(at, even), bi, take);
-      take = v128.and(v128.or(f32x4.gt(v1, best), f32x4.ne(v1, v1)), f32x4.eq(best, best));
+      take = takes(v1, best);
       best = v128.bitselect(v1, best, take);
       bi = v128.bitselect(i32x4.add(at, odd), bi, take);
     }
@@ -200,7 +206,7 @@ function maxPool2x2PlanesF32(
           // The first value always wins over -inf's "no value yet" (a NaN too): the lane's best.
           let best = v0;
           let bi = i32x4.add(at0, even);
-          let take = v128.and(v128.or(f32x4.gt(v1, best), f32x4.ne(v1, v1)), f32x4.eq(best, best));
+          let take = takes(v1, best);
           best = v128.bitselect(v1, best, take);
           bi = v128.bitselect(i32x4.add(at0, odd), bi, take);
           const at1 = i32x4.add(at0, down);
@@ -208,10 +214,10 @@ function maxPool2x2PlanesF32(
           b = v128.load(r1 + q, 16);
           v0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
           v1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-          take = v128.and(v128.or(f32x4.gt(v0, best), f32x4.ne(v0, v0)), f32x4.eq(best, best));
+          take = takes(v0, best);
           best = v128.bitselect(v0, best, take);
           bi = v128.bitselect(i32x4.add(at1, even), bi, take);
-          take = v128.and(v128.or(f32x4.gt(v1, best), f32x4.ne(v1, v1)), f32x4.eq(best, best));
+          take = takes(v1, best);
           best = v128.bitselect(v1, best, take);
           bi = v128.bitselect(i32x4.add(at1, odd), bi, take);
           v128.store(out, best);
