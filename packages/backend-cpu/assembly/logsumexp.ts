@@ -37,3 +37,79 @@ export function logsumexpF32(p: usize, n: i32): f64 {
 export function logsumexpF64(p: usize, n: i32): f64 {
   return logsumexp<f64>(p, n);
 }
+
+// Columns (the kept columns contiguous, as reduce.ts's sumCols* walk them): the same computation
+// per column, four columns per step in float64 lanes, each column's maximum then its sum of
+// exponentials added in the order of the reduced positions; a column gives the same bits in a
+// strip or alone (the vector exp is lane-wise), so any split over threads gives the same bytes.
+
+/** c = the maximum where finite, else 0 (NaN and infinities), per lane. */
+// @ts-ignore: decorator
+@inline function shiftOf(m: v128): v128 {
+  return v128.and(m, f64x2.eq(f64x2.sub(m, m), f64x2.splat(0)));
+}
+
+// @ts-ignore: decorator
+@inline function colStrip<T>(x: usize, n1: i32, s1: i32, n0: i32, s0: i32, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  let m0 = f64x2.splat(-Infinity), m1 = m0;
+  for (let i = 0; i < n1; i++) {
+    let p = x + <usize>i * <usize>s1 * sz;
+    for (let k = 0; k < n0; k++, p += <usize>s0 * sz) {
+      m0 = f64x2.max(m0, widenLo<T>(p));
+      m1 = f64x2.max(m1, widenHi<T>(p));
+    }
+  }
+  const c0 = shiftOf(m0), c1 = shiftOf(m1);
+  let a0 = f64x2.splat(0), a1 = a0;
+  for (let i = 0; i < n1; i++) {
+    let p = x + <usize>i * <usize>s1 * sz;
+    for (let k = 0; k < n0; k++, p += <usize>s0 * sz) {
+      a0 = f64x2.add(a0, expF64(f64x2.sub(widenLo<T>(p), c0)));
+      a1 = f64x2.add(a1, expF64(f64x2.sub(widenHi<T>(p), c1)));
+    }
+  }
+  v128.store(out, f64x2.add(logF64(a0), c0));
+  v128.store(out, f64x2.add(logF64(a1), c1), 16);
+}
+
+/** One column: colStrip's operations on lane 0. */
+// @ts-ignore: decorator
+@inline function colOne<T>(x: usize, n1: i32, s1: i32, n0: i32, s0: i32, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  let m = f64x2.splat(-Infinity);
+  for (let i = 0; i < n1; i++) {
+    let p = x + <usize>i * <usize>s1 * sz;
+    for (let k = 0; k < n0; k++, p += <usize>s0 * sz) m = f64x2.max(m, f64x2.splat(<f64>load<T>(p)));
+  }
+  const c = shiftOf(m);
+  let a = f64x2.splat(0);
+  for (let i = 0; i < n1; i++) {
+    let p = x + <usize>i * <usize>s1 * sz;
+    for (let k = 0; k < n0; k++, p += <usize>s0 * sz) a = f64x2.add(a, expF64(f64x2.sub(f64x2.splat(<f64>load<T>(p)), c)));
+  }
+  store<f64>(out, f64x2.extract_lane(f64x2.add(logF64(a), c), 0));
+}
+
+/**
+ * logsumexp over the reduced positions (i < n1, k < n0: x[o*xo + i*s1 + k*s0 + j], element strides)
+ * of columns j in [j0, j1) for o in [o0, o1), into the float64 out[o*m + j].
+ */
+// @ts-ignore: decorator
+@inline function colLogsumexp<T>(x: usize, o0: i32, o1: i32, xo: i32, n1: i32, s1: i32, n0: i32, s0: i32, m: i32, j0: i32, j1: i32, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  for (let o = o0; o < o1; o++) {
+    const xb = x + <usize>o * <usize>xo * sz, ob = out + (<usize>o * <usize>m << 3);
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) colStrip<T>(xb + <usize>j * sz, n1, s1, n0, s0, ob + (<usize>j << 3));
+    for (; j < j1; j++) colOne<T>(xb + <usize>j * sz, n1, s1, n0, s0, ob + (<usize>j << 3));
+  }
+}
+
+export function logsumexpColsF32(x: usize, o0: i32, o1: i32, xo: i32, n1: i32, s1: i32, n0: i32, s0: i32, m: i32, j0: i32, j1: i32, out: usize): void {
+  colLogsumexp<f32>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, out);
+}
+
+export function logsumexpColsF64(x: usize, o0: i32, o1: i32, xo: i32, n1: i32, s1: i32, n0: i32, s0: i32, m: i32, j0: i32, j1: i32, out: usize): void {
+  colLogsumexp<f64>(x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, out);
+}

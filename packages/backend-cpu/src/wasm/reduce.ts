@@ -159,6 +159,34 @@ export const MOMENT = { squaredDeviations: 0, squares: 1, absolutes: 2, maxAbs: 
  * Each column adds in the TS loops' order, so the sums are theirs bit for bit.
  */
 export function simdColumnMoments(input: Tensor, dims: readonly number[], kind: number): { acc: Float64Array; mean: Float64Array } | null {
+  const run = columnRun(input, dims);
+  if (!run) return null;
+  const n = run.outputs;
+  const acc = heap.scratch('reduce.columns', n * 16);
+  const mean = acc + n * 8;
+  run.split(run.f32 ? 'colMomentsF32' : 'colMomentsF64', (args) => [...args, acc, mean, kind]);
+  return { acc: new Float64Array(heap.heapBuffer, acc, n).slice(), mean: new Float64Array(heap.heapBuffer, mean, n).slice() };
+}
+
+/**
+ * logsumexp of float32/float64 `input` over `dims` in float64, one per output in output order,
+ * where the reduced elements are columns (assembly/logsumexp.ts logsumexpCols*); null for other
+ * layouts (rows take the row kernel).
+ */
+export function simdColumnLogsumexp(input: Tensor, dims: readonly number[]): Float64Array | null {
+  const run = columnRun(input, dims);
+  if (!run) return null;
+  const out = heap.scratch('reduce.columns', run.outputs * 8);
+  run.split(run.f32 ? 'logsumexpColsF32' : 'logsumexpColsF64', (args) => [...args, out]);
+  return new Float64Array(heap.heapBuffer, out, run.outputs).slice();
+}
+
+/**
+ * A column reduction of a float32/float64 heap tensor (at least MIN_ROW elements, the columns
+ * layout of layoutOf) for the column kernels whose arguments start (x, o0, o1, xo, n1, s1, n0, s0,
+ * m, j0, j1): `split` runs one over threads with those and the kernel's own; null otherwise.
+ */
+function columnRun(input: Tensor, dims: readonly number[]) {
   const ex = simd();
   const dtype = input._dtype;
   if (!ex || (dtype !== 'float32' && dtype !== 'float64') || input.numel() < MIN_ROW) return null;
@@ -167,13 +195,14 @@ export function simdColumnMoments(input: Tensor, dims: readonly number[], kind: 
   if (!lay || lay.rows || !lay.cols) return null;
   const sz = dtype === 'float32' ? 4 : 8;
   const x = input._storage.ptr + input._offset * sz;
-  const n = plan.outCount;
-  const acc = heap.scratch('reduce.moments', n * 16);
-  const mean = acc + n * 8;
   const { n1, s1, n0, s0 } = lay;
   const { outer, xo, m } = lay.cols;
-  splitColumns(sz === 4 ? 'colMomentsF32' : 'colMomentsF64', outer, m, plan.count, (o0, o1, j0, j1) => [x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, acc, mean, kind]);
-  return { acc: new Float64Array(heap.heapBuffer, acc, n).slice(), mean: new Float64Array(heap.heapBuffer, mean, n).slice() };
+  return {
+    f32: sz === 4,
+    outputs: plan.outCount,
+    split: (fn: Parameters<typeof runSplit>[0], args: (base: number[]) => number[]) =>
+      splitColumns(fn, outer, m, plan.count, (o0, o1, j0, j1) => args([x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1])),
+  };
 }
 
 /** Rows: each output reduces n1 contiguous runs of n0; one long run alone is split by chunks. */

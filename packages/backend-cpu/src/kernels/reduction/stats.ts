@@ -10,7 +10,7 @@ import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
 import { reducePlan, reduceRows } from './plan.js';
 import { reduceKernel, sumRow } from './reduce.js';
-import { MOMENT, simdColumnMoments, simdPowerSum, simdRow } from '../../wasm/reduce.js';
+import { MOMENT, simdColumnLogsumexp, simdColumnMoments, simdPowerSum, simdRow } from '../../wasm/reduce.js';
 
 /** Sum of squared deviations from the mean, and the mean. */
 function centralMoment(a: NumArray, off: number, n: number, s: number): [number, number] {
@@ -181,4 +181,13 @@ function logsumexpRow(a: NumArray, off: number, n: number, s: number): number {
 /** Contiguous float rows in wasm (assembly/logsumexp.ts: float64 vector exp/log, within ~2^-50). */
 const logsumexpRowFast = simdRow('logsumexp', logsumexpRow);
 
-export const logsumexpKernel = reduceKernel(() => ({ row: logsumexpRowFast }));
+const logsumexpRowsKernel = reduceKernel(() => ({ row: logsumexpRowFast }));
+
+/** (out, input, dims): columns (non-last dims) through the wasm column kernel, else per row. */
+export function logsumexpKernel(out: Tensor, input: Tensor, dims: readonly number[]): void {
+  const cols = countOf(input, dims) > 0 ? simdColumnLogsumexp(input, dims) : null;
+  if (!cols) return logsumexpRowsKernel(out, input, dims);
+  const w = writeAccess(out);
+  for (let o = 0; o < cols.length; o++) w.arr[w.off + o] = cols[o]!;
+  w.commit();
+}
