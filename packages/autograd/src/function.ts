@@ -16,7 +16,7 @@ import { NotImplementedError, RuntimeError, Tensor, isFloatingPoint, untracked, 
 import { isGradEnabled, noGrad } from './grad-mode.js';
 import { Node } from './node.js';
 import type { OutputInfo } from './node.js';
-import { gradEdge } from './layer.js';
+import { gradEdge, liveBase } from './layer.js';
 import { FREED_MESSAGE, SavedTensor } from './saved.js';
 import { anomalyEnabled } from './anomaly.js';
 import { rebaseHistory } from './copy-slices.js';
@@ -235,7 +235,7 @@ function applyFunction(cls: FunctionClass, args: unknown[]): unknown {
     }
     if (dirty) {
       if (o.requiresGrad && o.gradFn === null) throw leafInPlace();
-      if (o._base && o._base.requiresGrad) return rebaseDirtyView(o, node, args, i, rawOutputs.length);
+      if (liveBase(o)?.requiresGrad) return rebaseDirtyView(o, node, args, i, rawOutputs.length);
     }
     out.gradFn = node;
     out._requiresGrad = true;

@@ -106,6 +106,15 @@ function lookup(op: Op): OpAutograd {
   return c;
 }
 
+/**
+ * The tensor a view's in-place op rebases, or null. A disposed base (a composite's temporary, e.g.
+ * the mm under `matmul(vector, matrix)`'s squeeze) has dropped its history, and nothing can read it
+ * any more: the view then takes the in-place op on its own history, as a tensor of its own.
+ */
+export function liveBase(t: Tensor): Tensor | null {
+  return t._base && !t._base.isDisposed ? t._base : null;
+}
+
 function handle(op: Op, args: unknown[], next: (args: unknown[]) => unknown): unknown {
   if (NON_DIFFERENTIABLE.has(op.name)) return next(args);
   const inplace = op.info.inplace === true;
@@ -118,10 +127,11 @@ function handle(op: Op, args: unknown[], next: (args: unknown[]) => unknown): un
     if (self.requiresGrad && self.gradFn === null) {
       throw new RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.');
     }
-    if (self._base?.requiresGrad && self._base.gradFn === null) {
+    const base = liveBase(self);
+    if (base?.requiresGrad && base.gradFn === null) {
       throw new RuntimeError('a view of a leaf Variable that requires grad is being used in an in-place operation.');
     }
-    if (self._base && (self._base.requiresGrad || inputs.some((t) => t.requiresGrad))) viewBase = self._base;
+    if (base && (base.requiresGrad || inputs.some((t) => t.requiresGrad))) viewBase = base;
     if (spec?.save && !spec.selfUnused) saveArgs = [untracked(() => clone(self)), ...args.slice(1)];
   }
   const baseEdge = viewBase ? gradEdge(viewBase) : null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import '@torchts/backend-cpu';
-import { tensor, ones, zeros, RuntimeError } from '@torchts/core';
+import { tensor, ones, zeros, matmul, RuntimeError } from '@torchts/core';
 import { grad, noGrad, enableGrad, isGradEnabled, setGradEnabled, inferenceMode, detectAnomaly } from '../src/index.js';
 
 describe('in-place ops', () => {
@@ -23,6 +23,21 @@ describe('in-place ops', () => {
     const x = tensor([1, 2], { requiresGrad: true });
     expect(() => x.mul_(2)).toThrow('a leaf Variable that requires grad is being used in an in-place operation.');
     expect(() => x.narrow(0, 0, 1).mul_(2)).toThrow('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+  });
+  it('in-place on a view whose base was disposed (a composite\'s temporary) records on the view', () => {
+    // matmul(vector, matrix) returns a squeeze view of an mm result it disposes; PyTorch allows add_ on it.
+    const x = tensor([1, 2], { requiresGrad: true });
+    const w = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const y = matmul(x, w);
+    expect(y._base?.isDisposed).toBe(true);
+    y.add_(tensor([1, 1, 1])).mul_(2);
+    expect(y.tolist()).toEqual([20, 26, 32]);
+    y.backward(tensor([1, 0, 1]));
+    expect(x.grad!.tolist()).toEqual([8, 20]);
+    expect(w.grad!.tolist()).toEqual([[2, 0, 2], [4, 0, 4]]);
+    const leaf = tensor([1, 2], { requiresGrad: true });
+    const v = leaf.narrow(0, 0, 1);
+    expect(() => v.mul_(2)).toThrow('a view of a leaf Variable that requires grad is being used in an in-place operation.');
   });
   it('in-place on a non-leaf rebases its grad_fn', () => {
     const x = tensor([1, 2], { requiresGrad: true });

@@ -8,6 +8,7 @@ import { IndexError, NotImplementedError, Tensor } from '@torchts/core';
 import type { DType } from '@torchts/core';
 import { Module } from './module.js';
 import { Parameter, isParameter } from './parameter.js';
+import { fusedLinearActivation } from './layers/linear-activation.js';
 
 /** Base of the containers: an ordered name -> entry map, with accessor properties for plain names. */
 abstract class ItemContainer<T> extends Module {
@@ -134,9 +135,19 @@ export class Sequential extends ListContainer<Module> {
     return [...this._items.values()][this.index(i)]!;
   }
 
+  /** Each child on the previous one's output; a Linear and its ReLU/GELU run as one op (layers/linear-activation.ts). */
   forward(input: unknown): unknown {
     let x = input;
-    for (const m of this._items.values()) x = (m.call as (a: unknown) => unknown)(x);
+    const children = [...this._items.values()];
+    for (let i = 0; i < children.length; i++) {
+      const fused = fusedLinearActivation(children[i]!, children[i + 1], x);
+      if (fused) {
+        x = fused;
+        i++;
+      } else {
+        x = (children[i]!.call as (a: unknown) => unknown)(x);
+      }
+    }
     return x;
   }
 }

@@ -84,6 +84,11 @@ export abstract class Module {
     return out as ReturnType<this['forward']>;
   }
 
+  /** Whether `call` would run anything besides `forward` (forward pre-, forward or backward hooks). */
+  _hasHooks(): boolean {
+    return this._forwardPreHooks.size > 0 || this._forwardHooks.size > 0 || this._backwardHooks.size > 0;
+  }
+
   /** `hook(module, args)` runs before forward; returning a value replaces the arguments. */
   registerForwardPreHook(hook: ForwardPreHook<this>, opts: { prepend?: boolean } = {}): RemovableHandle {
     return addHook(this._forwardPreHooks, hook as ForwardPreHook, opts.prepend ?? false);

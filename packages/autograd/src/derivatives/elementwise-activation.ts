@@ -57,7 +57,7 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const KAPPA = 0.044715;
 
 /** d/dx x Phi(x) = Phi(x) + x phi(x). */
-function geluExact(x: Tensor): Tensor {
+export function geluExact(x: Tensor): Tensor {
   const cdf = x.mul(SQRT1_2).erf().add(1).mul(0.5);
   const pdf = x.mul(x).mul(-0.5).exp().mul(INV_SQRT_2PI);
   return cdf.add(x.mul(pdf));

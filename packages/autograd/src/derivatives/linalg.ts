@@ -1,14 +1,17 @@
 /**
  * Derivatives of the matrix products: mm, bmm, mv, dot/vdot, the fused addmm/addmv/baddbmm/
- * addbmm (and their in-place forms) and the `_gemm` primitive. matmul, einsum, tensordot, kron,
+ * addbmm (and their in-place forms), _addmm_activation and the `_gemm` primitive. matmul, einsum, tensordot, kron,
  * trace, diag, cross... are composites of these (and of views/elementwise ops): they need nothing.
  *
  * An operand is saved only when the other operand's gradient needs it (PyTorch does the same),
  * so a frozen weight does not keep the activations alive.
  */
+import { addmm } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import { defineDerivative } from '../registry.js';
 import { operandMeta, reduceTo } from './util.js';
+import { dropWhere } from './elementwise-helpers.js';
+import { geluExact } from './elementwise-activation.js';
 
 /** `x` when `needed`, else nothing (the other operand's gradient does not need its value). */
 const keepIf = (needed: boolean, x: unknown): Tensor | null => (needed ? (x as Tensor) : null);
@@ -73,15 +76,42 @@ const saveFused = (args: readonly unknown[]) => ({
   ...scales(args[3]),
 });
 
+/** addmm's gradients (input, mat1, mat2) from the gradient `g` of its output. */
+function addmmGrads(g: Tensor, { input, a, b, alpha, beta }: Record<string, unknown>, [ni, na, nb]: readonly boolean[]) {
+  return [
+    ni ? reduceTo(input, scaled(g, beta as number)) : null,
+    na ? scaled(g.mm((b as Tensor).t()), alpha as number) : null,
+    nb ? scaled((a as Tensor).t().mm(g), alpha as number) : null,
+  ];
+}
+
 // In-place forms (addmm_ ...) reuse these; self's old value is not needed, only its shape.
 defineDerivative('addmm', {
   save: saveFused,
   selfUnused: true,
-  backward: ([g], { saved: { input, a, b, alpha, beta }, needsInputGrad: [ni, na, nb] }) => [
-    ni ? reduceTo(input, scaled(g!, beta as number)) : null,
-    na ? scaled(g!.mm((b as Tensor).t()), alpha as number) : null,
-    nb ? scaled((a as Tensor).t().mm(g!), alpha as number) : null,
-  ],
+  backward: ([g], { saved, needsInputGrad }) => addmmGrads(g!, saved, needsInputGrad),
+});
+
+/**
+ * relu/gelu(addmm(...)) in one op: the activation's gradient, then addmm's. relu's comes from the
+ * result (none where it is <= 0); gelu's needs the pre-activation, which the op does not keep: one
+ * addmm recomputes it from the saved operands.
+ */
+defineDerivative('_addmm_activation', {
+  save: (args, result) => {
+    const gelu = (args[3] as { useGelu?: boolean } | undefined)?.useGelu === true;
+    return { ...saveFused(args), y: gelu ? null : (result as Tensor), operands: gelu ? args.slice(0, 3) : null };
+  },
+  backward: ([g], { saved, needsInputGrad }) => {
+    let gz: Tensor;
+    if (saved.operands) {
+      const [input, a, b] = saved.operands as Tensor[];
+      gz = g!.mul(geluExact(addmm(input!, a!, b!, { beta: saved.beta as number, alpha: saved.alpha as number })));
+    } else {
+      gz = dropWhere((saved.y as Tensor).le(0), g!);
+    }
+    return addmmGrads(gz, saved, needsInputGrad);
+  },
 });
 
 defineDerivative('addmv', {

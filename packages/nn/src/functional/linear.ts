@@ -1,9 +1,13 @@
-/** F.linear and F.bilinear, composed of matmul and broadcasting adds (autograd comes with them). */
+/** F.linear and F.bilinear, composed of addmm/matmul and broadcasting adds (autograd comes with them). */
 import * as core from '@torchts/core';
 import { RuntimeError, Tensor } from '@torchts/core';
 import { withTemps } from './temps.js';
 
-/** input @ weight^T + bias. */
+/**
+ * input @ weight^T + bias, as PyTorch computes it: a 2-D input (and a contiguous 3-D one, flattened
+ * to 2-D) with a bias is one addmm — the bias seeds the output and the GEMM adds onto it (beta 1),
+ * no second pass or intermediate; other shapes are matmul then an in-place add.
+ */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   if (!(input instanceof Tensor)) throw new TypeError("linear(): argument 'input' must be Tensor");
   const inF = weight.ndim === 2 ? weight.shape[1] : weight.shape[0];
@@ -13,10 +17,14 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
     throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${rows}x${cols} and ${weight.shape[1] ?? 1}x${weight.shape[0]})`);
   }
   return withTemps((t) => {
-    const y = weight.ndim === 2 ? core.matmul(input, t(weight.t())) : core.matmul(input, weight);
-    if (!bias) return y;
-    t(y);
-    return y.add(bias);
+    const wt = weight.ndim === 2 ? t(weight.t()) : weight;
+    if (bias && weight.ndim === 2 && (input.ndim === 2 || (input.ndim === 3 && input.isContiguous()))) {
+      if (input.ndim === 2) return core.addmm(bias, input, wt);
+      const [b, l, f] = input.shape as [number, number, number];
+      return t(core.addmm(bias, t(input.view([b * l, f])), wt)).view([b, l, weight.shape[0]!]);
+    }
+    const y = core.matmul(input, wt);
+    return bias ? y.add_(bias) : y;
   });
 }
 

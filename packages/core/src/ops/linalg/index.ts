@@ -4,6 +4,8 @@ export { gemmOp } from './gemm.js';
 export { mm, bmm, mv, dot, vdot, mmOp, bmmOp, mvOp, dotOp, vdotOp } from './products.js';
 export { matmul, inner, outer, ger } from './matmul.js';
 export { addmm, addmv, baddbmm, addbmm, addmmOp, addmvOp, baddbmmOp, addbmmOp } from './addmm.js';
+export { _addmmActivation, addmmActivationOp } from './addmm-activation.js';
+export type { AddmmActivationOptions } from './addmm-activation.js';
 export type { ScaleOptions } from './checks.js';
 export { einsum } from './einsum.js';
 export type { Sublist } from './einsum.js';
