@@ -20,15 +20,15 @@ const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT 
 
 /** Float32 lanes widened to float64 (low pair, high pair) and the two halves rounded back. */
 // @ts-ignore: decorator
-@inline function lo64(x: v128): v128 {
+@inline export function lo64(x: v128): v128 {
   return f64x2.promote_low_f32x4(x);
 }
 // @ts-ignore: decorator
-@inline function hi64(x: v128): v128 {
+@inline export function hi64(x: v128): v128 {
   return f64x2.promote_low_f32x4(i64x2.shuffle(x, x, 1, 1));
 }
 // @ts-ignore: decorator
-@inline function join32(lo: v128, hi: v128): v128 {
+@inline export function join32(lo: v128, hi: v128): v128 {
   return i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2);
 }
 
@@ -68,7 +68,7 @@ const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT 
 }
 
 // @ts-ignore: decorator
-@inline function splat<T>(p: usize): v128 {
+@inline export function splat<T>(p: usize): v128 {
   return sizeof<T>() == 4 ? v128.load32_splat(p) : v128.load64_splat(p);
 }
 

@@ -4,7 +4,8 @@
  * - the op has a wasm form: add/sub (any alpha), mul, div without rounding mode, maximum/minimum,
  *   clampMin/clampMax; relu, neg, abs, exp, expm1, log, log1p, tanh, sigmoid, silu, erf, gelu (both forms),
  *   sqrt, rsqrt, reciprocal, hardtanh, leakyRelu, softplus (beta 1); pow with a scalar exponent 2, 0.5, -0.5 or -1; clamp with scalar bounds;
- *   eq/ne/lt/le/gt/ge into a bool output; where with a bool/uint8 condition,
+ *   eq/ne/lt/le/gt/ge into a bool output; where with a bool/uint8 condition; addcmul, addcdiv, lerp
+ *   and clamp with a tensor bound (ternary kernels, routed by elementwise-ternary.ts),
  * - int32 add/sub (alpha 1)/mul (wrapping at 32 bits), bitwise and/or/xor, maximum/minimum,
  *   clampMin/clampMax and the comparisons take int32 kernels (assembly/elementwise-int.ts),
  * - the compute dtype is float32 or float64 (or int32, above) and every tensor operand has it, except that binary
@@ -25,13 +26,14 @@ import { heap } from '../device.js';
 import { coalesce } from '../kernels/iterate.js';
 import { broadcastStrides, readAccess } from '../kernels/access.js';
 import { castValue } from '../kernels/elementwise.js';
+import { hasTernaryKernel, runTernary } from './elementwise-ternary.js';
 import { runSplit } from './parallel.js';
 import { simd } from './simd.js';
 
 /** Below this many elements the TS loop is faster than crossing into wasm. */
-const MIN_ELEMENTS = 256;
+export const MIN_ELEMENTS = 256;
 /** Elements per thread below which splitting does not pay: plain arithmetic, and the polynomial ops. */
-const MIN_PER_THREAD = 1 << 17;
+export const MIN_PER_THREAD = 1 << 17;
 const MIN_PER_THREAD_MATH = 1 << 14;
 
 const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, clampMin: 4, clampMax: 5 };
@@ -59,7 +61,7 @@ const MATH = new Set([3, 4, 5, 6, 9, 15, 16, 17, 18, 19, 20]);
 type BinaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, compute: DType, params: unknown) => void;
 type UnaryKernel = (out: Tensor, a: Tensor, compute: DType, params: unknown) => void;
 type TernaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, c: Tensor | number, compute: DType, params: unknown) => void;
-type Operand = Tensor | number | boolean;
+export type Operand = Tensor | number | boolean;
 
 /** Byte range [start, end) an operand touches. */
 function byteRange(t: Tensor, sz: number): [number, number] {
@@ -70,7 +72,7 @@ function byteRange(t: Tensor, sz: number): [number, number] {
 }
 
 /** Whether writing `out` could clobber input elements before they are read (partial overlap). */
-function partialOverlap(out: Tensor, x: Tensor, sz: number): boolean {
+export function partialOverlap(out: Tensor, x: Tensor, sz: number): boolean {
   if (out._storage !== x._storage) return false;
   if (x._dtype !== out._dtype) return true;
   const [os, oe] = byteRange(out, sz);
@@ -80,7 +82,7 @@ function partialOverlap(out: Tensor, x: Tensor, sz: number): boolean {
 }
 
 /** How the kernel reads an operand: in place (its dtype's element size) or from a scalar slot. */
-interface Source {
+export interface Source {
   ptr: number;
   /** Bytes per element: the compute dtype's, or 1 for bool/uint8 bytes. */
   size: number;
@@ -88,7 +90,7 @@ interface Source {
   strides: number[];
 }
 
-/** Scalar slots per call: numbers and 0-d tensors (a where or a binary op has at most two). */
+/** Scalar slots per call: numbers and 0-d tensors (at most three: the operands of a ternary op). */
 let slotIndex = 0;
 
 function isByte(d: DType): boolean {
@@ -99,7 +101,7 @@ function isByte(d: DType): boolean {
  * The source of an operand for a kernel computing in `compute`, or null where the kernel cannot
  * read it (then the TS kernel runs). `bytes`: bool/uint8 tensors are accepted as they are.
  */
-function source(x: Operand, shape: readonly number[], compute: DType, bytes: boolean): Source | null {
+export function source(x: Operand, shape: readonly number[], compute: DType, bytes: boolean): Source | null {
   const zeros = shape.map(() => 0);
   if (typeof x !== 'object') return { ptr: scalarSlot(castValue(+x, compute), compute), size: 0, strides: zeros };
   if (x._shape.length === 0) {
@@ -111,7 +113,7 @@ function source(x: Operand, shape: readonly number[], compute: DType, bytes: boo
   return { ptr: x._storage.ptr + x._offset * size, size, strides: broadcastStrides(x, shape) };
 }
 
-function elementSize(dtype: DType): number {
+export function elementSize(dtype: DType): number {
   return dtype === 'float64' ? 8 : 4;
 }
 
@@ -124,7 +126,7 @@ function scalarSlot(v: number, dtype: DType): number {
   return ptr;
 }
 
-function outSource(out: Tensor, sz: number): Source {
+export function outSource(out: Tensor, sz: number): Source {
   return { ptr: out._storage.ptr + out._offset * sz, size: sz, strides: out._strides as number[] };
 }
 
@@ -142,7 +144,7 @@ interface Walk {
 }
 
 /** The walk of `shape` over the sources, or null where the innermost dim does not fit the kernels. */
-function planWalk(shape: readonly number[], sources: Source[]): Walk | null {
+export function planWalk(shape: readonly number[], sources: Source[]): Walk | null {
   const plan = coalesce(shape, sources.map((s) => s.strides));
   const nd = plan.shape.length;
   const len = plan.shape[nd - 1]!;
@@ -155,7 +157,7 @@ function planWalk(shape: readonly number[], sources: Source[]): Walk | null {
 }
 
 type KernelName = 'binaryF32' | 'binaryF64' | 'binaryI32' | 'compareF32' | 'compareF64' | 'compareI32' | 'unaryF32' | 'unaryF64' |
-  'whereF32' | 'whereF64';
+  'whereF32' | 'whereF64' | 'ternaryF32' | 'ternaryF64';
 /** Kernel arguments for `rows` x `len` elements from the given operand addresses. */
 type Args = (rows: number, len: number, ptrs: number[]) => number[];
 
@@ -163,7 +165,7 @@ type Args = (rows: number, len: number, ptrs: number[]) => number[];
  * Runs the kernel over the walk: outer dims looped here; a walk without outer dims is split over
  * threads by rows, or a single row by blocks of elements, once each thread gets `minPerThread`.
  */
-function launch(fn: KernelName, walk: Walk, sources: Source[], minPerThread: number, args: Args): void {
+export function launch(fn: KernelName, walk: Walk, sources: Source[], minPerThread: number, args: Args): void {
   const ptrs = sources.map((s) => s.ptr);
   const { rows, len } = walk;
   if (walk.outer.length === 0) {
@@ -193,7 +195,7 @@ function launch(fn: KernelName, walk: Walk, sources: Source[], minPerThread: num
   }
 }
 
-function isFloat(d: DType): d is 'float32' | 'float64' {
+export function isFloat(d: DType): d is 'float32' | 'float64' {
   return d === 'float32' || d === 'float64';
 }
 
@@ -347,9 +349,18 @@ function scalarValue(x: Operand, compute: DType): number | null {
 export function simdTernary(op: Op, ts: TernaryKernel): TernaryKernel {
   if (op.name === 'clamp') {
     return (out, x, lo, hi, compute, params) => {
-      const l = simd() && typeof x === 'object' ? scalarValue(lo, compute) : null;
+      if (!simd()) return ts(out, x, lo, hi, compute, params);
+      // Two scalar bounds: the unary clamp kernel; a tensor bound: the ternary one.
+      const l = typeof x === 'object' ? scalarValue(lo, compute) : null;
       const h = l === null ? null : scalarValue(hi, compute);
-      if (h === null || !runUnary(clampCode(l!, h), out, x as Tensor, compute, l!, h)) ts(out, x, lo, hi, compute, params);
+      const ran = h !== null ? runUnary(clampCode(l!, h), out, x as Tensor, compute, l!, h) : runTernary('clamp', out, x, lo, hi, compute, params);
+      if (!ran) ts(out, x, lo, hi, compute, params);
+    };
+  }
+  if (hasTernaryKernel(op.name)) {
+    const name = op.name;
+    return (out, x, a, b, compute, params) => {
+      if (!simd() || !runTernary(name, out, x, a, b, compute, params)) ts(out, x, a, b, compute, params);
     };
   }
   if (op.name !== 'where') return ts;

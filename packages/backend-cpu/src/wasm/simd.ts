@@ -32,6 +32,9 @@ export interface SimdExports {
   compareF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   whereF32(rows: number, len: number, o: number, ors: number, c: number, crs: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   whereF64(rows: number, len: number, o: number, ors: number, c: number, crs: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
+  ternaryF32(op: number, rows: number, len: number, o: number, ors: number, x: number, xrs: number, xcs: number, a: number, ars: number, acs: number,
+    b: number, brs: number, bcs: number, value: number): void;
+  ternaryF64: SimdExports['ternaryF32'];
   unaryF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, p0: number, p1: number): void;
   unaryF64: SimdExports['unaryF32'];
   sumF32(p: number, n: number): number;
@@ -136,6 +139,7 @@ export interface SimdExports {
 const REQUIRED: (keyof SimdExports)[] = [
   'relaxed', 'gemmWorkspaceBytes', 'gemmF32', 'gemmF64', 'binaryF32', 'binaryF64', 'binaryI32', 'compareI32', 'compareF32', 'compareF64', 'unaryF32', 'unaryF64',
   'whereF32', 'whereF64',
+  'ternaryF32', 'ternaryF64',
   'sumF32', 'sumF64', 'sumChunksF32', 'sumChunksF64', 'sumRowsF32', 'sumRowsF64', 'sumColsF32', 'sumColsF64', 'maxF32', 'maxF64', 'minF32', 'minF64', 'im2colF32', 'im2colF64',
   'col2imF32', 'col2imF64', 'softmaxF32', 'softmaxF64',
   'maxPoolF32', 'maxPoolF64', 'avgPoolF32', 'avgPoolF64', 'avgPoolBackwardF32', 'avgPoolBackwardF64',

@@ -1,27 +1,18 @@
 // More elementwise ops on the wasm SIMD path, bit-identical to the TS kernels under every build:
 // alpha, maximum/minimum, clamp forms, leakyRelu, pow with scalar exponents, bool/uint8 operands,
 // 0-d tensor operands, views with more than two dims after coalescing, and thread counts.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import {
   add, bitwiseAnd, bitwiseOr, bitwiseXor, clamp, clampMax, clampMin, div, eq, fromTypedArray, ge, gelu, gt, hardtanh, le, leakyRelu, lt,
   manualSeed, maximum, minimum, mul, ne, pow, randint, randn, relu6, sub, tensor, where,
 } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
 import { getNumThreads, setNumThreads } from '../../src/index.js';
-import { heap } from '../../src/device.js';
-import { pool } from '../../src/wasm/simd.js';
-import { BUILDS, expectSameAsTs, specialValues, withKernels } from './helpers.js';
+import { BUILDS, expectSameAsTs, expectSameBytesForThreads, specialValues } from './helpers.js';
 
 const DTYPES: DType[] = ['float32', 'float64'];
 const initialThreads = getNumThreads();
 afterAll(() => setNumThreads(initialThreads));
-
-/** The bytes of a contiguous tensor. */
-function bytes(t: Tensor): Buffer {
-  const size = t.dtype === 'bool' ? 1 : t.dtype === 'float32' ? 4 : 8;
-  return Buffer.from(new Uint8Array(heap.heapBuffer, t._storage.ptr + t._offset * size, t.numel() * size));
-}
-
 
 describe('wasm SIMD elementwise ops vs TS (bit-identical)', () => {
   it('add/sub with alpha, maximum/minimum, clampMin/clampMax: tensors, scalars, broadcasts, tails', () => {
@@ -161,23 +152,7 @@ describe('wasm SIMD elementwise ops vs TS (bit-identical)', () => {
     const rows = specialValues([300, 1001], 'float64'), bias = specialValues([1001], 'float64');
     const runs = (): Tensor[] => [add(flat, other), flat.exp(), mul(rows, bias), rows.tanh(), flat.gt(other), where(flat.gt(0), flat, other),
       clamp(rows, -0.5, 0.5), add(flat, other, { alpha: 0.3 }), gelu(flat), rows.log1p()];
-    for (const build of BUILDS) {
-      const results = [1, 2, 3].map((t) => {
-        setNumThreads(t);
-        return withKernels(build, () => {
-          // With threads, every one of these calls (and the where mask) goes through the pool.
-          const p = t > 1 ? pool()! : null, run = p?.run;
-          let jobs = 0;
-          if (p) p.run = (...a: Parameters<NonNullable<typeof run>>) => { jobs++; return run!.apply(p, a); };
-          try {
-            return runs();
-          } finally {
-            if (p) p.run = run!;
-            expect(jobs, `${build} ${t} threads`).toBe(t > 1 ? 11 : 0); // where's mask is one more
-          }
-        });
-      });
-      for (const r of results.slice(1)) r.forEach((t, i) => expect(bytes(t).equals(bytes(results[0]![i]!)), `${build} output ${i}`).toBe(true));
-    }
+    // With threads, every one of these calls (and the where mask: one more) goes through the pool.
+    for (const build of BUILDS) expectSameBytesForThreads(build, runs, 11);
   });
 });
