@@ -76,7 +76,7 @@ export interface SimdExports {
   convertRowU8F32: SimdExports['copyRow32'];
   convertRowF32F64: SimdExports['copyRow32'];
   convertRowF64F32: SimdExports['copyRow32'];
-  softmaxBackwardF32(g: number, y: number, o: number, r0: number, r1: number, len: number, log: number): void;
+  softmaxBackwardF32(g: number, y: number, o: number, o0: number, o1: number, len: number, inner: number, j0: number, j1: number, acc: number, log: number): void;
   softmaxBackwardF64: SimdExports['softmaxBackwardF32'];
   argmaxF32: SimdExports['maxF32'];
   argmaxF64: SimdExports['maxF32'];
