@@ -21,3 +21,4 @@ export { logsumexpColsF32, logsumexpColsF64, logsumexpF32, logsumexpF64 } from '
 export { colMomentsF32, colMomentsF64, powerSumF32, powerSumF64 } from './moments';
 export { nllBackwardF32, nllBackwardF64, nllFirstBadTarget, nllForwardF32, nllForwardF64 } from './nll';
 export { extremeColsF32, extremeColsF64, extremeRowsF32, extremeRowsF64 } from './extreme';
+export { accumulateColsF32, accumulateColsF64, prodF32, prodF64 } from './accumulate';

@@ -176,14 +176,14 @@ import { expF64, expPolyF32, logF64 } from './vmath';
   }
 }
 
-// Lane-wise loads and stores of a strip: all lanes (W = 0) or lane 0 only (W = 1).
+// Lane-wise loads and stores of a strip: all lanes (W = u32) or lane 0 only (W = u8).
 // @ts-ignore: decorator
-@inline function ld<T, W>(p: usize): v128 {
+@inline export function ld<T, W>(p: usize): v128 {
   if (sizeof<W>() == 1) return sizeof<T>() == 4 ? v128.load32_zero(p) : v128.load64_zero(p);
   return v128.load(p);
 }
 // @ts-ignore: decorator
-@inline function st<T, W>(p: usize, v: v128): void {
+@inline export function st<T, W>(p: usize, v: v128): void {
   if (sizeof<W>() == 1) {
     if (sizeof<T>() == 4) v128.store32_lane(p, v, 0);
     else v128.store64_lane(p, v, 0);
@@ -202,7 +202,7 @@ import { expF64, expPolyF32, logF64 } from './vmath';
   return f32x4.replace_lane(v, 3, <f32>(log ? logOf(d) : 1 / d));
 }
 
-/** A strip of lanes (W = 0: a full vector; W = 1: one lane) down the softmax dim, stride st elements. */
+/** A strip of lanes (W = u32: a full vector; W = u8: one lane) down the softmax dim, stride st elements. */
 // @ts-ignore: decorator
 @inline function strip<T, W>(x: usize, o: usize, len: i32, stride: i32, log: bool): void {
   const step = <usize>stride * sizeof<T>();

@@ -2,10 +2,12 @@
  * Reductions through the WebAssembly SIMD kernels (assembly/reduce.ts):
  * - sum and mean over any dims whose layout reduces to contiguous rows or contiguous columns
  *   (`simdSum`), split over threads by outputs, or by fixed chunks for one long row;
- * - whole rows for the other TS reducers (max/min, argmax/argmin and max/min with indices, logsumexp), which
- *   wrap their row functions with `simdRow`: every
+ * - whole rows for the other TS reducers (max/min, argmax/argmin and max/min with indices,
+ *   logsumexp, prod), which wrap their row functions with `simdRow`: every
  *   row of contiguous float32/float64 heap elements (a full reduction of a contiguous tensor, a
- *   last-dim reduction) runs in wasm and everything else in TS.
+ *   last-dim reduction) runs in wasm and everything else in TS;
+ * - columns (the kept last dim contiguous: reductions along non-last dims) for max/min with
+ *   positions, var/std and norms, logsumexp, prod, nansum and nanmean.
  */
 import type { Tensor } from '@torchts/core';
 import type { NumArray } from '../kernels/access.js';
@@ -28,6 +30,7 @@ const KERNELS = {
   argmax: ['argmaxF32', 'argmaxF64'],
   argmin: ['argminF32', 'argminF64'],
   logsumexp: ['logsumexpF32', 'logsumexpF64'],
+  prod: ['prodF32', 'prodF64'],
 } as const satisfies Record<string, readonly [keyof SimdExports, keyof SimdExports]>;
 
 export function simdRow(kind: keyof typeof KERNELS, ts: Row): Row {
@@ -107,9 +110,10 @@ function layoutOf(plan: ReducePlan) {
 }
 
 /** Runs a column kernel over [outer, m] outputs of `count` elements each: by outer positions, or by column ranges. */
-function splitColumns(fn: Parameters<typeof runSplit>[0], outer: number, m: number, count: number, args: (o0: number, o1: number, j0: number, j1: number) => number[]): void {
-  if (outer > 1) runSplit(fn, { items: outer, minItems: Math.ceil(MIN_WORK / (count * m)) }, (a, b) => args(a, b, 0, m));
-  else runSplit(fn, { items: m, minItems: Math.max(16, Math.ceil(MIN_WORK / count)), align: 16 }, (a, b) => args(0, 1, a, b));
+function splitColumns(fn: Parameters<typeof runSplit>[0], outer: number, m: number, count: number,
+  args: (o0: number, o1: number, j0: number, j1: number, thread: number) => number[]): void {
+  if (outer > 1) runSplit(fn, { items: outer, minItems: Math.ceil(MIN_WORK / (count * m)) }, (a, b, t) => args(a, b, 0, m, t));
+  else runSplit(fn, { items: m, minItems: Math.max(16, Math.ceil(MIN_WORK / count)), align: 16 }, (a, b, t) => args(0, 1, a, b, t));
 }
 
 // ---- max/min with positions ----------------------------------------------------------------
@@ -181,10 +185,30 @@ export function simdColumnLogsumexp(input: Tensor, dims: readonly number[]): Flo
   return new Float64Array(heap.heapBuffer, out, run.outputs).slice();
 }
 
+/** Column accumulations (assembly/accumulate.ts accumulateCols*): what each output reduces. */
+export const ACCUMULATE = { product: 0, nanSum: 1, nanMean: 2 } as const;
+/** Columns per panel of accumulateCols* (assembly/accumulate.ts PANEL). */
+const PANEL = 1024;
+
+/**
+ * prod / nansum / nanmean of float32/float64 `input` over `dims` into `out` (its dtype,
+ * contiguous) where the reduced elements are columns (assembly/accumulate.ts accumulateCols*:
+ * the TS loops' float64 operations in their order, so the same bytes); false for other layouts.
+ */
+export function simdColumnAccumulate(out: Tensor, input: Tensor, dims: readonly number[], kind: number): boolean {
+  if (out._dtype !== input._dtype || !out.isContiguous()) return false;
+  const run = columnRun(input, dims);
+  if (!run) return false;
+  const o = out._storage.ptr + out._offset * (run.f32 ? 4 : 8);
+  run.split(run.f32 ? 'accumulateColsF32' : 'accumulateColsF64', (args, thread) => [...args, o, heap.scratch(`reduce.panel.${thread}`, 2 * PANEL * 8), kind]);
+  return true;
+}
+
 /**
  * A column reduction of a float32/float64 heap tensor (at least MIN_ROW elements, the columns
  * layout of layoutOf) for the column kernels whose arguments start (x, o0, o1, xo, n1, s1, n0, s0,
- * m, j0, j1): `split` runs one over threads with those and the kernel's own; null otherwise.
+ * m, j0, j1): `split` runs one over threads with those and the kernel's own (given the thread
+ * index, for per-thread scratch); null otherwise.
  */
 function columnRun(input: Tensor, dims: readonly number[]) {
   const ex = simd();
@@ -200,8 +224,8 @@ function columnRun(input: Tensor, dims: readonly number[]) {
   return {
     f32: sz === 4,
     outputs: plan.outCount,
-    split: (fn: Parameters<typeof runSplit>[0], args: (base: number[]) => number[]) =>
-      splitColumns(fn, outer, m, plan.count, (o0, o1, j0, j1) => args([x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1])),
+    split: (fn: Parameters<typeof runSplit>[0], args: (base: number[], thread: number) => number[]) =>
+      splitColumns(fn, outer, m, plan.count, (o0, o1, j0, j1, t) => args([x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1], t)),
   };
 }
 

@@ -79,7 +79,7 @@ export interface SimdExports {
   convertRowU8F32: SimdExports['copyRow32'];
   convertRowF32F64: SimdExports['copyRow32'];
   convertRowF64F32: SimdExports['copyRow32'];
-  softmaxBackwardF32(g: number, y: number, o: number, r0: number, r1: number, len: number, log: number): void;
+  softmaxBackwardF32(g: number, y: number, o: number, o0: number, o1: number, len: number, inner: number, j0: number, j1: number, acc: number, log: number): void;
   softmaxBackwardF64: SimdExports['softmaxBackwardF32'];
   argmaxF32: SimdExports['maxF32'];
   argmaxF64: SimdExports['maxF32'];
@@ -97,6 +97,10 @@ export interface SimdExports {
   colMomentsF64: SimdExports['colMomentsF32'];
   logsumexpColsF32(x: number, o0: number, o1: number, xo: number, n1: number, s1: number, n0: number, s0: number, m: number, j0: number, j1: number, out: number): void;
   logsumexpColsF64: SimdExports['logsumexpColsF32'];
+  prodF32: SimdExports['maxF32'];
+  prodF64: SimdExports['maxF32'];
+  accumulateColsF32(x: number, o0: number, o1: number, xo: number, n1: number, s1: number, n0: number, s0: number, m: number, j0: number, j1: number, out: number, acc: number, kind: number): void;
+  accumulateColsF64: SimdExports['accumulateColsF32'];
   nllFirstBadTarget(n: number, c: number, t: number, ignoreIndex: number): number;
   nllForwardF32(n: number, c: number, x: number, t: number, w: number, ignoreIndex: number, reduction: number, out: number, total: number): void;
   nllForwardF64: SimdExports['nllForwardF32'];
@@ -146,7 +150,7 @@ const REQUIRED: (keyof SimdExports)[] = [
   'gatherF32', 'gatherF64', 'scatterF32', 'scatterF64',
   'sgdStepF32', 'sgdStepF64', 'adamStepF32', 'adamStepF64', 'firstBadIndex', 'indexSelectRows', 'indexAddRowsF32', 'indexAddRowsF64',
   'planeSumsF32', 'planeSumsF64', 'planeAffineF32', 'planeAffineF64', 'rowNormalizeF32', 'rowNormalizeF64', 'columnSumsF32', 'columnSumsF64',
-  'copyRow32', 'copyRow64', 'convertRowU8F32', 'convertRowF32F64', 'convertRowF64F32', 'fill32', 'fill64', 'fillBytes', 'copyBytes', 'softmaxBackwardF32', 'softmaxBackwardF64', 'argmaxF32', 'argmaxF64', 'argminF32', 'argminF64', 'logsumexpF32', 'logsumexpF64', 'powerSumF32', 'powerSumF64', 'extremeRowsF32', 'extremeRowsF64', 'extremeColsF32', 'extremeColsF64', 'colMomentsF32', 'colMomentsF64', 'logsumexpColsF32', 'logsumexpColsF64',
+  'copyRow32', 'copyRow64', 'convertRowU8F32', 'convertRowF32F64', 'convertRowF64F32', 'fill32', 'fill64', 'fillBytes', 'copyBytes', 'softmaxBackwardF32', 'softmaxBackwardF64', 'argmaxF32', 'argmaxF64', 'argminF32', 'argminF64', 'logsumexpF32', 'logsumexpF64', 'powerSumF32', 'powerSumF64', 'extremeRowsF32', 'extremeRowsF64', 'extremeColsF32', 'extremeColsF64', 'colMomentsF32', 'colMomentsF64', 'logsumexpColsF32', 'logsumexpColsF64', 'prodF32', 'prodF64', 'accumulateColsF32', 'accumulateColsF64',
   'addChannelBiasF32', 'addChannelBiasF64', 'convForwardF32', 'convForwardF64', 'convTransposeF32', 'convTransposeF64',
   'convWeightGradF32', 'convWeightGradF64', 'sumPartialsF32', 'sumPartialsF64',
   'nllFirstBadTarget', 'nllForwardF32', 'nllForwardF64', 'nllBackwardF32', 'nllBackwardF64',

@@ -11,6 +11,24 @@ import { simd } from './simd.js';
 /** Elements one thread should at least handle for a split to pay for the hand-off. */
 const MIN_WORK = 1 << 13;
 
+/** The inner-position split's unit: the kernels' widest strip (16 float32 columns). */
+const STRIP = 16;
+
+/**
+ * Runs a kernel over a contiguous [outer, len, inner] layout (`len` the softmax dim) with the
+ * arguments `args(o0, o1, j0, j1, thread)` for outer blocks [o0, o1) and inner positions [j0, j1)
+ * (thread: the index for per-thread scratch): split over threads by outer blocks, or for a single
+ * outer block with inner > 1 by inner positions, from `minWork` elements per thread.
+ */
+export function splitAlongDim(fn: Parameters<typeof runSplit>[0], outer: number, len: number, inner: number, minWork: number,
+  args: (o0: number, o1: number, j0: number, j1: number, thread: number) => number[]): void {
+  if (outer > 1 || inner === 1) {
+    runSplit(fn, { items: outer, minItems: Math.ceil(minWork / (len * inner)) }, (a, b, t) => args(a, b, 0, inner, t));
+  } else {
+    runSplit(fn, { items: inner, minItems: Math.max(STRIP, Math.ceil(minWork / len)), align: STRIP }, (a, b, t) => args(0, 1, a, b, t));
+  }
+}
+
 export function simdSoftmax(out: Tensor, input: Tensor, dim: number, log: boolean): boolean {
   const ex = simd();
   const nd = input._shape.length;
@@ -26,12 +44,7 @@ export function simdSoftmax(out: Tensor, input: Tensor, dim: number, log: boolea
   const outer = n / (len * inner);
   const sz = dtype === 'float32' ? 4 : 8;
   const x = input._storage.ptr + input._offset * sz, o = out._storage.ptr + out._offset * sz;
-  const fn = sz === 4 ? 'softmaxF32' : 'softmaxF64';
   const flag = log ? 1 : 0;
-  if (outer > 1 || inner === 1) {
-    runSplit(fn, { items: outer, minItems: Math.ceil(MIN_WORK / (len * inner)) }, (a, b) => [x, o, a, b, len, inner, 0, inner, flag]);
-  } else {
-    runSplit(fn, { items: inner, minItems: Math.max(4, Math.ceil(MIN_WORK / len)), align: 4 }, (a, b) => [x, o, 0, 1, len, inner, a, b, flag]);
-  }
+  splitAlongDim(sz === 4 ? 'softmaxF32' : 'softmaxF64', outer, len, inner, MIN_WORK, (o0, o1, j0, j1) => [x, o, o0, o1, len, inner, j0, j1, flag]);
   return true;
 }

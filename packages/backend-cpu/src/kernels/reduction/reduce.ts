@@ -10,7 +10,7 @@ import type { Tensor } from '@torchts/core';
 import type { NumArray } from '../access.js';
 import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
-import { simdRow, simdSum } from '../../wasm/reduce.js';
+import { ACCUMULATE, simdColumnAccumulate, simdRow, simdSum } from '../../wasm/reduce.js';
 import { prefersColumns, reduceColumns, reducePlan, reduceRows } from './plan.js';
 
 /** How one op reduces: a whole row at once, and optionally column-wise (see plan.ts). */
@@ -91,11 +91,14 @@ function nanmeanRow(a: NumArray, off: number, n: number, s: number): number {
   return acc / count;
 }
 
-function prodRow(a: NumArray, off: number, n: number, s: number): number {
+function prodRowTs(a: NumArray, off: number, n: number, s: number): number {
   let acc = 1;
   for (let i = 0, j = off; i < n; i++, j += s) acc *= a[j]!;
   return acc;
 }
+
+/** Product of one row (wasm SIMD for contiguous float rows in the heap: another order). */
+const prodRow = simdRow('prod', prodRowTs);
 
 function allRow(a: NumArray, off: number, n: number, s: number): number {
   for (let i = 0, j = off; i < n; i++, j += s) if (a[j] === 0) return 0;
@@ -162,9 +165,16 @@ export function meanKernel(out: Tensor, input: Tensor, dims: readonly number[]):
   if (!simdSum(out, input, dims, true)) meanTs(out, input, dims);
 }
 
-export const nansumKernel = reduceKernel(fixed({ row: nansumRow, columns: { init: 0, step: nanAddStep } }));
-export const nanmeanKernel = reduceKernel(fixed({ row: nanmeanRow }));
-export const prodKernel = reduceKernel(fixed({ row: prodRow, columns: { init: 1, step: mulStep } }));
+/** A reducer whose reductions along non-last dims of float tensors run in the wasm column kernel. */
+function withColumnKernel(kind: number, ts: ReturnType<typeof reduceKernel>) {
+  return (out: Tensor, input: Tensor, dims: readonly number[]): void => {
+    if (!simdColumnAccumulate(out, input, dims, kind)) ts(out, input, dims);
+  };
+}
+
+export const nansumKernel = withColumnKernel(ACCUMULATE.nanSum, reduceKernel(fixed({ row: nansumRow, columns: { init: 0, step: nanAddStep } })));
+export const nanmeanKernel = withColumnKernel(ACCUMULATE.nanMean, reduceKernel(fixed({ row: nanmeanRow })));
+export const prodKernel = withColumnKernel(ACCUMULATE.product, reduceKernel(fixed({ row: prodRow, columns: { init: 1, step: mulStep } })));
 export const allKernel = reduceKernel(fixed({ row: allRow, columns: { init: 1, step: allStep } }));
 export const anyKernel = reduceKernel(fixed({ row: anyRow, columns: { init: 0, step: anyStep } }));
 export const countNonzeroKernel = reduceKernel(fixed({ row: countNonzeroRow, columns: { init: 0, step: countStep } }));
