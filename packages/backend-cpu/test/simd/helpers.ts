@@ -1,7 +1,8 @@
 // Helpers for the tests that compare the WebAssembly SIMD kernels with the TS kernels (the oracle).
 import { expect } from 'vitest';
-import { cpuKernels, setCpuKernels } from '../../src/index.js';
+import { cpuKernels, getNumThreads, setCpuKernels, setNumThreads } from '../../src/index.js';
 import type { CpuKernels } from '../../src/index.js';
+import { pool } from '../../src/wasm/simd.js';
 import { randn, tensor } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
 
@@ -87,4 +88,42 @@ export function specialValues(shape: number[], dtype: DType): Tensor {
   const n = Math.min(8, flatX.numel());
   flatX.narrow(0, 0, n).copy_(special.narrow(0, 0, n));
   return x;
+}
+
+/** The bytes of a tensor's elements in row-major order. */
+export function bytesOf(t: Tensor): Buffer {
+  const v = t.toTypedArray();
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/**
+ * Runs `run` under every build with 1, 2 and 3 threads: its outputs must have the same bytes for
+ * every thread count, and with threads exactly `jobs` kernel calls must go through the pool (so
+ * the splits really ran). Restores the thread count.
+ */
+export function expectSameBytesForThreads(what: string, run: () => Tensor[], jobs: number): void {
+  const before = getNumThreads();
+  try {
+    for (const build of BUILDS) {
+      const results = [1, 2, 3].map((t) => {
+        setNumThreads(t);
+        return withKernels(build, () => {
+          const p = t > 1 ? pool()! : null, poolRun = p?.run;
+          let calls = 0;
+          if (p) p.run = (...a: Parameters<NonNullable<typeof poolRun>>) => { calls++; return poolRun!.apply(p, a); };
+          let bytes: Buffer[];
+          try {
+            bytes = run().map(bytesOf);
+          } finally {
+            if (p) p.run = poolRun!;
+          }
+          expect(calls, `${what}: ${build} ${t} threads`).toBe(t > 1 ? jobs : 0);
+          return bytes;
+        });
+      });
+      for (const r of results.slice(1)) r.forEach((b, i) => expect(b.equals(results[0]![i]!), `${what}: ${build} output ${i}`).toBe(true));
+    }
+  } finally {
+    setNumThreads(before);
+  }
 }
