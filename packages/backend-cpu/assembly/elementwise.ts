@@ -443,11 +443,15 @@ export function compareF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a
 
 // ---- where(cond, x, y) ---------------------------------------------------------------------------
 // cond is bool/uint8 (one byte, nonzero = true), contiguous along the inner dim; x and y are full
-// rows or broadcast values (xcs/ycs 1 or 0), as in the binary walk.
+// rows or broadcast values (xcs/ycs 1 or 0), as in the binary walk. A bit select: whereF32/whereF64
+// also serve int32/int64 (loads and stores keep every bit pattern), whereI8/whereI16 the narrower
+// integers.
 
 /** Lane masks (all ones where the condition byte is nonzero) for the next 16 bytes of lanes. */
 // @ts-ignore: decorator
 @inline function condMask<T>(c: usize): v128 {
+  if (sizeof<T>() == 1) return v128.not(i8x16.eq(v128.load(c), i8x16.splat(0)));
+  if (sizeof<T>() == 2) return v128.not(i16x8.eq(i16x8.extend_low_i8x16_u(v128.load64_zero(c)), i16x8.splat(0)));
   if (sizeof<T>() == 4) {
     const w = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(c)));
     return v128.not(i32x4.eq(w, i32x4.splat(0)));
@@ -460,8 +464,8 @@ export function compareF64(op: i32, rows: i32, len: i32, o: usize, ors: usize, a
 @inline function whereRow<T>(o: usize, c: usize, a: usize, acs: i32, b: usize, bcs: i32, len: i32): void {
   const sz = sizeof<T>();
   const lanes = 16 / <i32>sz;
-  const av = acs == 0 ? splat<T>(a) : v128.splat<i32>(0);
-  const bv = bcs == 0 ? splat<T>(b) : v128.splat<i32>(0);
+  const av = acs == 0 ? v128.splat<T>(load<T>(a)) : v128.splat<i32>(0);
+  const bv = bcs == 0 ? v128.splat<T>(load<T>(b)) : v128.splat<i32>(0);
   let i = 0;
   for (; i + lanes <= len; i += lanes) {
     const off = <usize>i * sz;
@@ -497,4 +501,12 @@ export function whereF32(rows: i32, len: i32, o: usize, ors: usize, c: usize, cr
 
 export function whereF64(rows: i32, len: i32, o: usize, ors: usize, c: usize, crs: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
   whereWalk<f64>(rows, len, o, ors, c, crs, a, ars, acs, b, brs, bcs);
+}
+
+export function whereI8(rows: i32, len: i32, o: usize, ors: usize, c: usize, crs: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
+  whereWalk<i8>(rows, len, o, ors, c, crs, a, ars, acs, b, brs, bcs);
+}
+
+export function whereI16(rows: i32, len: i32, o: usize, ors: usize, c: usize, crs: usize, a: usize, ars: usize, acs: i32, b: usize, brs: usize, bcs: i32): void {
+  whereWalk<i16>(rows, len, o, ors, c, crs, a, ars, acs, b, brs, bcs);
 }

@@ -2,8 +2,11 @@
 // Every kernel works on raw addresses into the CPU heap's shared memory and allocates nothing.
 export { relaxed } from './simd';
 export { gemmF32, gemmF64, gemmWorkspaceBytes } from './gemm';
-export { binaryF32, binaryF64, compareF32, compareF64, unaryF32, unaryF64, whereF32, whereF64 } from './elementwise';
-export { binaryI32, compareI32 } from './elementwise-int';
+export { binaryF32, binaryF64, compareF32, compareF64, unaryF32, unaryF64, whereF32, whereF64, whereI16, whereI8 } from './elementwise';
+export {
+  binaryI16, binaryI32, binaryI64, binaryI8, binaryU8, compareI16, compareI32, compareI64, compareI8, compareU8,
+  unaryI16, unaryI32, unaryI64, unaryI8, unaryU8,
+} from './elementwise-int';
 export { ternaryF32, ternaryF64 } from './elementwise-ternary';
 export { maxF32, maxF64, minF32, minF64, sumChunksF32, sumChunksF64, sumColsF32, sumColsF64, sumF32, sumF64, sumRowsF32, sumRowsF64 } from './reduce';
 export { col2imF32, col2imF64, im2colF32, im2colF64 } from './im2col';

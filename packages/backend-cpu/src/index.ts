@@ -8,15 +8,17 @@ import { binaryKernel, ternaryKernel, unaryKernel } from './kernels/elementwise.
 import { copyKernel, fillKernel } from './kernels/copy.js';
 import { installSimd } from './wasm/simd.js';
 import { simdBinary, simdTernary, simdUnary } from './wasm/elementwise.js';
+import { simdIntBinary, simdIntTernary, simdIntUnary } from './wasm/elementwise-int.js';
 
 export { heap };
 registerBackend(heap);
 installSimd(heap);
 
-// Elementwise ops take the wasm SIMD kernels where they apply, the TS ones otherwise.
-registerFamily('cpu', 'unary', (op) => simdUnary(op, unaryKernel(op)));
-registerFamily('cpu', 'binary', (op) => simdBinary(op, binaryKernel(op)));
-registerFamily('cpu', 'ternary', (op) => simdTernary(op, ternaryKernel(op)));
+// Elementwise ops take the wasm SIMD kernels where they apply (float computes, then integer ones),
+// the TS ones otherwise.
+registerFamily('cpu', 'unary', (op) => simdUnary(op, simdIntUnary(op, unaryKernel(op))));
+registerFamily('cpu', 'binary', (op) => simdBinary(op, simdIntBinary(op, binaryKernel(op))));
+registerFamily('cpu', 'ternary', (op) => simdTernary(op, simdIntTernary(op, ternaryKernel(op))));
 registerKernel('copy_', 'cpu', copyKernel);
 registerKernel('fill_', 'cpu', fillKernel);
 

@@ -6,11 +6,12 @@
  *   sqrt, rsqrt, reciprocal, hardtanh, leakyRelu, softplus (beta 1); pow with a scalar exponent 2, 0.5, -0.5 or -1; clamp with scalar bounds;
  *   eq/ne/lt/le/gt/ge into a bool output; where with a bool/uint8 condition; addcmul, addcdiv, lerp
  *   and clamp with a tensor bound (ternary kernels, routed by elementwise-ternary.ts),
- * - int32 add/sub (alpha 1)/mul (wrapping at 32 bits), bitwise and/or/xor, maximum/minimum,
- *   clampMin/clampMax and the comparisons take int32 kernels (assembly/elementwise-int.ts),
- * - the compute dtype is float32 or float64 (or int32, above) and every tensor operand has it, except that binary
+ * - integer compute dtypes take ./elementwise-int.ts, which sits under this router (the `ts`
+ *   kernel these wrappers fall back to) and reuses its planning and launch,
+ * - the compute dtype is float32 or float64 and every tensor operand has it, except that binary
  *   arithmetic also reads bool/uint8 operands (converted on load: `mask.mul(x)`), and 0-d tensors
- *   of any dtype are read as scalars (cast to the compute dtype as the TS kernels cast them),
+ *   of any dtype are read as scalars (cast to the compute dtype as the TS kernels cast them; one of
+ *   the compute dtype is copied bit for bit),
  * - after coalescing (iterate.ts) the output is contiguous along the innermost dim and every input
  *   is contiguous or broadcast (stride 0) along it; the two innermost dims go to the kernel, outer
  *   ones (permuted or sliced views) are looped here,
@@ -21,6 +22,7 @@
  * the vector polynomials (exp, expm1, log, log1p, tanh, sigmoid, silu, softplus, erf, gelu: within a few
  * ulp; docs/cpu-kernels.md).
  */
+import { hostArray, itemsize, setElement } from '@torchts/core';
 import type { DType, Op, Tensor } from '@torchts/core';
 import { heap } from '../device.js';
 import { coalesce } from '../kernels/iterate.js';
@@ -28,6 +30,7 @@ import { broadcastStrides, readAccess } from '../kernels/access.js';
 import { castValue } from '../kernels/elementwise.js';
 import { hasTernaryKernel, runTernary } from './elementwise-ternary.js';
 import { runSplit } from './parallel.js';
+import type { KernelName } from './parallel.js';
 import { simd } from './simd.js';
 
 /** Below this many elements the TS loop is faster than crossing into wasm. */
@@ -38,11 +41,7 @@ const MIN_PER_THREAD_MATH = 1 << 14;
 
 const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, clampMin: 4, clampMax: 5 };
 const ADD_ALPHA = 6, SUB_ALPHA = 7;
-const COMPARE: Record<string, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
-/** int32 arithmetic (assembly/elementwise-int.ts): wraps at 32 bits as the TS kernels' stores do. */
-const INT_BINARY: Record<string, number> = {
-  add: 0, sub: 1, mul: 2, bitwiseAnd: 3, bitwiseOr: 4, bitwiseXor: 5, maximum: 6, minimum: 7, clampMin: 6, clampMax: 7,
-};
+export const COMPARE: Record<string, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 const UNARY: Record<string, number> = {
   relu: 0, neg: 1, abs: 2, exp: 3, log: 4, tanh: 5, sigmoid: 6, sqrt: 7, rsqrt: 8, silu: 9, reciprocal: 10, hardtanh: 12, leakyRelu: 13,
   softplus: 15, expm1: 16, log1p: 17, erf: 18, gelu: 19,
@@ -58,9 +57,9 @@ function clampCode(lo: number, hi: number): number {
 /** Unary codes of the polynomial (compute-bound) ops. */
 const MATH = new Set([3, 4, 5, 6, 9, 15, 16, 17, 18, 19, 20]);
 
-type BinaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, compute: DType, params: unknown) => void;
-type UnaryKernel = (out: Tensor, a: Tensor, compute: DType, params: unknown) => void;
-type TernaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, c: Tensor | number, compute: DType, params: unknown) => void;
+export type BinaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, compute: DType, params: unknown) => void;
+export type UnaryKernel = (out: Tensor, a: Tensor, compute: DType, params: unknown) => void;
+export type TernaryKernel = (out: Tensor, a: Tensor | number, b: Tensor | number, c: Tensor | number, compute: DType, params: unknown) => void;
 export type Operand = Tensor | number | boolean;
 
 /** Byte range [start, end) an operand touches. */
@@ -105,11 +104,12 @@ export function source(x: Operand, shape: readonly number[], compute: DType, byt
   const zeros = shape.map(() => 0);
   if (typeof x !== 'object') return { ptr: scalarSlot(castValue(+x, compute), compute), size: 0, strides: zeros };
   if (x._shape.length === 0) {
+    if (x._dtype === compute) return { ptr: copySlot(x), size: 0, strides: zeros };
     const acc = readAccess(x);
     return { ptr: scalarSlot(castValue(acc.arr[acc.off]!, compute), compute), size: 0, strides: zeros };
   }
   if (x._dtype !== compute && !(bytes && isByte(x._dtype))) return null;
-  const size = x._dtype === compute ? elementSize(compute) : 1;
+  const size = x._dtype === compute ? itemsize(compute) : 1;
   return { ptr: x._storage.ptr + x._offset * size, size, strides: broadcastStrides(x, shape) };
 }
 
@@ -117,12 +117,22 @@ export function elementSize(dtype: DType): number {
   return dtype === 'float64' ? 8 : 4;
 }
 
-/** A value in the compute dtype (float32, float64 or int32), in a heap slot wasm (and the workers) can read. */
+/** The next scalar slot: 8 bytes in the heap that wasm (and the workers) can read. */
+function nextSlot(): number {
+  return heap.scratch('elementwise.scalars', 32) + (slotIndex++ & 3) * 8;
+}
+
+/** A value (already cast) stored in the compute dtype in a scalar slot. */
 function scalarSlot(v: number, dtype: DType): number {
-  const ptr = heap.scratch('elementwise.scalars', 32) + (slotIndex++ & 3) * 8;
-  if (dtype === 'float32') new Float32Array(heap.heapBuffer, ptr, 1)[0] = v;
-  else if (dtype === 'int32') new Int32Array(heap.heapBuffer, ptr, 1)[0] = v;
-  else new Float64Array(heap.heapBuffer, ptr, 1)[0] = v;
+  const ptr = nextSlot();
+  setElement(hostArray(heap.heapBuffer, ptr, 1, dtype), dtype, 0, v);
+  return ptr;
+}
+
+/** A 0-d tensor's element copied bit for bit into a scalar slot (int64 stays exact past 2^53). */
+function copySlot(x: Tensor): number {
+  const ptr = nextSlot(), size = itemsize(x._dtype);
+  new Uint8Array(heap.heapBuffer, ptr, size).set(new Uint8Array(heap.heapBuffer, x._storage.ptr + x._offset * size, size));
   return ptr;
 }
 
@@ -156,8 +166,6 @@ export function planWalk(shape: readonly number[], sources: Source[]): Walk | nu
   return { outer: plan.shape.slice(0, Math.max(0, nd - 2)), outerStrides: plan.strides.map((s) => s.slice(0, Math.max(0, nd - 2))), rows, len, row, inner };
 }
 
-type KernelName = 'binaryF32' | 'binaryF64' | 'binaryI32' | 'compareF32' | 'compareF64' | 'compareI32' | 'unaryF32' | 'unaryF64' |
-  'whereF32' | 'whereF64' | 'ternaryF32' | 'ternaryF64';
 /** Kernel arguments for `rows` x `len` elements from the given operand addresses. */
 type Args = (rows: number, len: number, ptrs: number[]) => number[];
 
@@ -214,16 +222,9 @@ function binaryCode(name: string, params: unknown): { code: number; alpha: numbe
 export function simdBinary(op: Op, ts: BinaryKernel): BinaryKernel {
   const name = op.name;
   const cmp = COMPARE[name];
-  const int = INT_BINARY[name];
-  if (BINARY[name] === undefined && cmp === undefined && int === undefined && name !== 'pow') return ts;
+  if (BINARY[name] === undefined && cmp === undefined && name !== 'pow') return ts;
   return (out, a, b, compute, params) => {
-    if (!simd() || out.numel() < MIN_ELEMENTS) return ts(out, a, b, compute, params);
-    if (compute === 'int32') {
-      const code = cmp ?? int;
-      if (code === undefined || !runInt(code, cmp !== undefined, out, a, b, params)) ts(out, a, b, compute, params);
-      return;
-    }
-    if (!isFloat(compute)) return ts(out, a, b, compute, params);
+    if (!simd() || out.numel() < MIN_ELEMENTS || !isFloat(compute)) return ts(out, a, b, compute, params);
     if ((name === 'clampMin' || name === 'clampMax') && typeof a === 'object') {
       // A scalar bound: clamp with the other bound infinite (min/max with an infinity change nothing).
       const v = scalarValue(b, compute);
@@ -235,7 +236,8 @@ export function simdBinary(op: Op, ts: BinaryKernel): BinaryKernel {
       if (code === undefined || !runUnary(code, out, a as Tensor, compute, 0, 0)) ts(out, a, b, compute, params);
       return;
     }
-    if (cmp !== undefined ? out._dtype !== 'bool' || !runCompare(cmp, out, a, b, compute) : !runBinary(name, out, a, b, compute, params)) {
+    const compareFn = compute === 'float32' ? 'compareF32' : 'compareF64';
+    if (cmp !== undefined ? out._dtype !== 'bool' || !runBinaryKernel(compareFn, cmp, out, a, b, compute) : !runBinary(name, out, a, b, compute, params)) {
       ts(out, a, b, compute, params);
     }
   };
@@ -244,63 +246,64 @@ export function simdBinary(op: Op, ts: BinaryKernel): BinaryKernel {
 function runBinary(name: string, out: Tensor, a: Operand, b: Operand, compute: 'float32' | 'float64', params: unknown): boolean {
   const bc = binaryCode(name, params);
   if (!bc || out._dtype !== compute) return false;
-  const sz = compute === 'float32' ? 4 : 8;
-  if ((typeof a === 'object' && partialOverlap(out, a, sz)) || (typeof b === 'object' && partialOverlap(out, b, sz))) return false;
-  const shape = out._shape;
-  const sa = source(a, shape, compute, true), sb = source(b, shape, compute, true);
-  if (!sa || !sb || (sa.size === 1 && sb.size === 1)) return false;
-  const sources = [outSource(out, sz), sa, sb];
-  const walk = planWalk(shape, sources);
-  // Two broadcast inputs along the inner dim stay in TS.
-  if (!walk || (walk.inner[1] === 0 && walk.inner[2] === 0)) return false;
-  const ka = sa.size === 1 ? 1 : 0, kb = sb.size === 1 ? 1 : 0;
+  const plan = binaryPlan(out, a, b, compute, true);
+  if (!plan || (plan.sources[1]!.size === 1 && plan.sources[2]!.size === 1)) return false;
+  const { walk, sources } = plan;
+  const ka = sources[1]!.size === 1 ? 1 : 0, kb = sources[2]!.size === 1 ? 1 : 0;
   const [r, i] = [walk.row, walk.inner];
-  launch(sz === 4 ? 'binaryF32' : 'binaryF64', walk, sources, MIN_PER_THREAD, (rows, len, p) =>
+  launch(compute === 'float32' ? 'binaryF32' : 'binaryF64', walk, sources, MIN_PER_THREAD, (rows, len, p) =>
     [bc.code, rows, len, p[0]!, r[0]!, p[1]!, r[1]!, i[1]!, ka, p[2]!, r[2]!, i[2]!, kb, bc.alpha]);
   return true;
 }
 
-/** int32 arithmetic (alpha 1) or comparisons into bool. */
-function runInt(code: number, compare: boolean, out: Tensor, a: Operand, b: Operand, params: unknown): boolean {
-  if (out._dtype !== (compare ? 'bool' : 'int32') || ((params as { alpha?: number } | undefined)?.alpha ?? 1) !== 1) return false;
-  if ((typeof a === 'object' && partialOverlap(out, a, 4)) || (typeof b === 'object' && partialOverlap(out, b, 4))) return false;
+/**
+ * The sources (out, a, b) and walk of a binary call computing in `compute`, or null where the
+ * kernels cannot take it: partial overlap with the output, operands of another dtype (`bytes`:
+ * except bool/uint8), or both inputs broadcast along the inner dim.
+ */
+function binaryPlan(out: Tensor, a: Operand, b: Operand, compute: DType, bytes: boolean): { walk: Walk; sources: Source[] } | null {
+  const sz = itemsize(out._dtype);
+  if ((typeof a === 'object' && partialOverlap(out, a, sz)) || (typeof b === 'object' && partialOverlap(out, b, sz))) return null;
   const shape = out._shape;
-  const sa = source(a, shape, 'int32', false), sb = source(b, shape, 'int32', false);
-  if (!sa || !sb) return false;
-  const sources = [outSource(out, compare ? 1 : 4), sa, sb];
+  const sa = source(a, shape, compute, bytes), sb = source(b, shape, compute, bytes);
+  if (!sa || !sb) return null;
+  const sources = [outSource(out, sz), sa, sb];
   const walk = planWalk(shape, sources);
-  if (!walk || (walk.inner[1] === 0 && walk.inner[2] === 0)) return false;
+  return !walk || (walk.inner[1] === 0 && walk.inner[2] === 0) ? null : { walk, sources };
+}
+
+/**
+ * A call of `fn(code, rows, len, o, ors, a, ars, acs, b, brs, bcs, ...extra)` (the comparisons, the
+ * integer kernels) with both operands in `compute`; false where it does not apply.
+ */
+export function runBinaryKernel(fn: KernelName, code: number, out: Tensor, a: Operand, b: Operand, compute: DType, extra: number[] = []): boolean {
+  const plan = binaryPlan(out, a, b, compute, false);
+  if (!plan) return false;
+  const { walk, sources } = plan;
   const [r, i] = [walk.row, walk.inner];
-  launch(compare ? 'compareI32' : 'binaryI32', walk, sources, MIN_PER_THREAD, (rows, len, p) =>
-    [code, rows, len, p[0]!, r[0]!, p[1]!, r[1]!, i[1]!, p[2]!, r[2]!, i[2]!]);
+  launch(fn, walk, sources, MIN_PER_THREAD, (rows, len, p) => [code, rows, len, p[0]!, r[0]!, p[1]!, r[1]!, i[1]!, p[2]!, r[2]!, i[2]!, ...extra]);
   return true;
 }
 
-function runCompare(code: number, out: Tensor, a: Operand, b: Operand, compute: 'float32' | 'float64'): boolean {
-  // A bool output never shares memory with float inputs here.
-  if ((typeof a === 'object' && a._storage === out._storage) || (typeof b === 'object' && b._storage === out._storage)) return false;
-  const shape = out._shape;
-  const sa = source(a, shape, compute, false), sb = source(b, shape, compute, false);
-  if (!sa || !sb) return false;
-  const sources = [outSource(out, 1), sa, sb];
-  const walk = planWalk(shape, sources);
-  if (!walk || (walk.inner[1] === 0 && walk.inner[2] === 0)) return false;
-  const [r, i] = [walk.row, walk.inner];
-  launch(compute === 'float32' ? 'compareF32' : 'compareF64', walk, sources, MIN_PER_THREAD, (rows, len, p) =>
-    [code, rows, len, p[0]!, r[0]!, p[1]!, r[1]!, i[1]!, p[2]!, r[2]!, i[2]!]);
-  return true;
+/**
+ * The sources (out, a) and walk of a unary call: both tensors in `compute`, enough elements, no
+ * partial overlap, `a` contiguous along the inner dim; else null.
+ */
+export function unaryPlan(out: Tensor, a: Tensor, compute: DType): { walk: Walk; sources: Source[] } | null {
+  if (out._dtype !== compute || a._dtype !== compute || out.numel() < MIN_ELEMENTS) return null;
+  const sz = itemsize(compute);
+  if (partialOverlap(out, a, sz)) return null;
+  const sources = [outSource(out, sz), { ptr: a._storage.ptr + a._offset * sz, size: sz, strides: a._strides as number[] }];
+  const walk = planWalk(out._shape, sources);
+  return !walk || walk.inner[1] !== 1 ? null : { walk, sources };
 }
 
 /** A unary kernel call (codes of the UNARY table and SQUARE/CLAMP); false where it does not apply. */
 function runUnary(code: number, out: Tensor, a: Tensor, compute: DType, p0: number, p1: number): boolean {
-  if (!isFloat(compute) || out._dtype !== compute || a._dtype !== compute || out.numel() < MIN_ELEMENTS) return false;
-  const sz = compute === 'float32' ? 4 : 8;
-  if (partialOverlap(out, a, sz)) return false;
-  const sources = [outSource(out, sz), { ptr: a._storage.ptr + a._offset * sz, size: sz, strides: a._strides as number[] }];
-  const walk = planWalk(out._shape, sources);
-  if (!walk || walk.inner[1] !== 1) return false;
-  const r = walk.row;
-  launch(sz === 4 ? 'unaryF32' : 'unaryF64', walk, sources, MATH.has(code) ? MIN_PER_THREAD_MATH : MIN_PER_THREAD, (rows, len, p) =>
+  const plan = isFloat(compute) ? unaryPlan(out, a, compute) : null;
+  if (!plan) return false;
+  const r = plan.walk.row;
+  launch(compute === 'float32' ? 'unaryF32' : 'unaryF64', plan.walk, plan.sources, MATH.has(code) ? MIN_PER_THREAD_MATH : MIN_PER_THREAD, (rows, len, p) =>
     [code, rows, len, p[0]!, r[0]!, p[1]!, r[1]!, p0, p1]);
   return true;
 }
@@ -372,8 +375,10 @@ export function simdTernary(op: Op, ts: TernaryKernel): TernaryKernel {
   };
 }
 
-function runWhere(out: Tensor, cond: Tensor, a: Operand, b: Operand, compute: 'float32' | 'float64'): boolean {
-  const sz = compute === 'float32' ? 4 : 8;
+/** where(cond, a, b) with a bool/uint8 condition, by `fn` (a bit select of compute's width); false where it does not apply. */
+export function runWhere(out: Tensor, cond: Tensor, a: Operand, b: Operand, compute: DType, fn: KernelName = compute === 'float32' ? 'whereF32' : 'whereF64'): boolean {
+  if (out._dtype !== compute || !isByte(cond._dtype) || cond._shape.length === 0 || cond._storage === out._storage) return false;
+  const sz = itemsize(compute);
   if ((typeof a === 'object' && partialOverlap(out, a, sz)) || (typeof b === 'object' && partialOverlap(out, b, sz))) return false;
   const shape = out._shape;
   const sa = source(a, shape, compute, false), sb = source(b, shape, compute, false);
@@ -383,7 +388,7 @@ function runWhere(out: Tensor, cond: Tensor, a: Operand, b: Operand, compute: 'f
   const walk = planWalk(shape, sources);
   if (!walk || walk.inner[1] !== 1) return false;
   const [r, i] = [walk.row, walk.inner];
-  launch(sz === 4 ? 'whereF32' : 'whereF64', walk, sources, MIN_PER_THREAD, (rows, len, p) =>
+  launch(fn, walk, sources, MIN_PER_THREAD, (rows, len, p) =>
     [rows, len, p[0]!, r[0]!, p[1]!, r[1]!, p[2]!, r[2]!, i[2]!, p[3]!, r[3]!, i[3]!]);
   return true;
 }

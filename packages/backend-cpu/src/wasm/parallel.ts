@@ -10,7 +10,8 @@
 import { getNumThreads, pool, simd } from './simd.js';
 import type { SimdExports } from './simd.js';
 
-type KernelName = { [K in keyof SimdExports]: SimdExports[K] extends (...a: number[]) => unknown ? K : never }[keyof SimdExports];
+/** The kernels that take numbers only. */
+export type KernelName = { [K in keyof SimdExports]: SimdExports[K] extends (...a: number[]) => unknown ? K : never }[keyof SimdExports];
 
 export interface RangeSplit {
   /** Number of independent items. */

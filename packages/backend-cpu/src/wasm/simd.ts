@@ -26,8 +26,23 @@ export interface SimdExports {
     csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
   binaryF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, ak: number, b: number, brs: number, bcs: number, bk: number, alpha: number): void;
   binaryF64: SimdExports['binaryF32'];
-  binaryI32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
-  compareI32: SimdExports['binaryI32'];
+  /** Integer arithmetic (assembly/elementwise-int.ts); alpha: an integer, for the alpha op codes. */
+  binaryI32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, alpha: number): void;
+  binaryI8: SimdExports['binaryI32'];
+  binaryU8: SimdExports['binaryI32'];
+  binaryI16: SimdExports['binaryI32'];
+  binaryI64: SimdExports['binaryI32'];
+  compareI32: SimdExports['compareF32'];
+  compareI8: SimdExports['compareF32'];
+  compareU8: SimdExports['compareF32'];
+  compareI16: SimdExports['compareF32'];
+  compareI64: SimdExports['compareF32'];
+  /** Integer neg/abs/bitwise not. */
+  unaryI32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number): void;
+  unaryI8: SimdExports['unaryI32'];
+  unaryU8: SimdExports['unaryI32'];
+  unaryI16: SimdExports['unaryI32'];
+  unaryI64: SimdExports['unaryI32'];
   compareF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   compareF64(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
   whereF32(rows: number, len: number, o: number, ors: number, c: number, crs: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number): void;
@@ -35,6 +50,8 @@ export interface SimdExports {
   ternaryF32(op: number, rows: number, len: number, o: number, ors: number, x: number, xrs: number, xcs: number, a: number, ars: number, acs: number,
     b: number, brs: number, bcs: number, value: number): void;
   ternaryF64: SimdExports['ternaryF32'];
+  whereI8: SimdExports['whereF64'];
+  whereI16: SimdExports['whereF64'];
   unaryF32(op: number, rows: number, len: number, o: number, ors: number, a: number, ars: number, p0: number, p1: number): void;
   unaryF64: SimdExports['unaryF32'];
   sumF32(p: number, n: number): number;
@@ -144,6 +161,8 @@ const REQUIRED: (keyof SimdExports)[] = [
   'relaxed', 'gemmWorkspaceBytes', 'gemmF32', 'gemmF64', 'binaryF32', 'binaryF64', 'binaryI32', 'compareI32', 'compareF32', 'compareF64', 'unaryF32', 'unaryF64',
   'whereF32', 'whereF64',
   'ternaryF32', 'ternaryF64',
+  'whereF32', 'whereF64', 'whereI8', 'whereI16', 'binaryI8', 'binaryU8', 'binaryI16', 'binaryI64', 'compareI8', 'compareU8', 'compareI16', 'compareI64',
+  'unaryI8', 'unaryU8', 'unaryI16', 'unaryI32', 'unaryI64',
   'sumF32', 'sumF64', 'sumChunksF32', 'sumChunksF64', 'sumRowsF32', 'sumRowsF64', 'sumColsF32', 'sumColsF64', 'maxF32', 'maxF64', 'minF32', 'minF64', 'im2colF32', 'im2colF64',
   'col2imF32', 'col2imF64', 'softmaxF32', 'softmaxF64',
   'maxPoolF32', 'maxPoolF64', 'avgPoolF32', 'avgPoolF64', 'avgPoolBackwardF32', 'avgPoolBackwardF64',

@@ -1,9 +1,8 @@
 // Helpers for the tests that compare the WebAssembly SIMD kernels with the TS kernels (the oracle).
 import { expect } from 'vitest';
-import { cpuKernels, setCpuKernels, setNumThreads } from '../../src/index.js';
-import { heap } from '../../src/device.js';
-import { pool } from '../../src/wasm/simd.js';
+import { cpuKernels, getNumThreads, setCpuKernels, setNumThreads } from '../../src/index.js';
 import type { CpuKernels } from '../../src/index.js';
+import { pool } from '../../src/wasm/simd.js';
 import { randn, tensor } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
 
@@ -91,32 +90,39 @@ export function specialValues(shape: number[], dtype: DType): Tensor {
   return x;
 }
 
-/** The bytes of a contiguous tensor in the heap. */
+/** The bytes of a tensor's elements in row-major order. */
 export function tensorBytes(t: Tensor): Buffer {
-  const size = t.dtype === 'bool' ? 1 : t.dtype === 'float32' ? 4 : 8;
-  return Buffer.from(new Uint8Array(heap.heapBuffer, t._storage.ptr + t._offset * size, t.numel() * size));
+  const v = t.toTypedArray();
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
 /**
  * Runs `runs` under `build` with 1, 2 and 3 threads: every output must have the same bytes for
  * each count, and with threads the calls must hand `jobs` batches to the worker pool (one per
- * split kernel call: proof that they ran split). Returns the one-thread outputs.
+ * split kernel call: proof that they ran split). Restores the thread count; returns the
+ * one-thread outputs. `what` labels the failures.
  */
-export function expectSameBytesForThreads(build: Exclude<CpuKernels, 'ts'>, runs: () => Tensor[], jobs: number): Tensor[] {
-  const results = [1, 2, 3].map((t) => {
-    setNumThreads(t);
-    return withKernels(build, () => {
-      const p = pool(), run = p?.run;
-      let count = 0;
-      if (p) p.run = (...a: Parameters<NonNullable<typeof run>>) => { count++; return run!.apply(p, a); };
-      try {
-        return runs();
-      } finally {
-        if (p) p.run = run!;
-        expect(count, `${build} ${t} threads`).toBe(t > 1 ? jobs : 0);
-      }
+export function expectSameBytesForThreads(build: Exclude<CpuKernels, 'ts'>, runs: () => Tensor[], jobs: number, what = ''): Tensor[] {
+  const before = getNumThreads();
+  try {
+    const results = [1, 2, 3].map((t) => {
+      setNumThreads(t);
+      return withKernels(build, () => {
+        const p = pool(), run = p?.run;
+        let count = 0;
+        if (p) p.run = (...a: Parameters<NonNullable<typeof run>>) => { count++; return run!.apply(p, a); };
+        try {
+          return runs();
+        } finally {
+          if (p) p.run = run!;
+          expect(count, `${what} ${build} ${t} threads`).toBe(t > 1 ? jobs : 0);
+        }
+      });
     });
-  });
-  for (const r of results.slice(1)) r.forEach((t, i) => expect(tensorBytes(t).equals(tensorBytes(results[0]![i]!)), `${build} output ${i}`).toBe(true));
-  return results[0]!;
+    const want = results[0]!.map(tensorBytes);
+    for (const r of results.slice(1)) r.forEach((t, i) => expect(tensorBytes(t).equals(want[i]!), `${what} ${build} output ${i}`).toBe(true));
+    return results[0]!;
+  } finally {
+    setNumThreads(before);
+  }
 }
