@@ -113,15 +113,37 @@ def embedding_fwdbwd(shape, count):
     return batch
 
 
+def mlp_fwdbwd(shape):
+    """nn.Sequential(Linear, ReLU, Linear) with pattern weights on a pattern batch: sum of squares, backward."""
+    batch_size, in_f, hidden, out_f = shape
+    model = torch.nn.Sequential(torch.nn.Linear(in_f, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, out_f))
+    params = list(model.parameters())
+    with torch.no_grad():
+        for i, p in enumerate(params):
+            p.copy_(pattern(list(p.shape), i + 3).mul_(0.05))
+    x = pattern([batch_size, in_f], 1)
+
+    def batch(inner):
+        for _ in range(inner):
+            model(x).square().sum().backward()
+            for p in params:
+                p.grad = None
+    return batch
+
+
 def prepare_optim(spec):
     """The workloads of bench/src/optim-workloads.ts, or None for another op."""
     op = spec["op"]
     if op == "adam_step":
         return optimizer_steps([spec["shape"]], lambda ps: torch.optim.Adam(ps, lr=1e-3))
+    if op == "rmsprop_step":
+        return optimizer_steps([spec["shape"]], lambda ps: torch.optim.RMSprop(ps, lr=1e-3))
     if op == "sgd_momentum_step":
         return optimizer_steps(LENET_PARAMS, lambda ps: torch.optim.SGD(ps, lr=0.01, momentum=0.9))
     if op == "embedding_fwdbwd":
         return embedding_fwdbwd(spec["shape"], spec["steps"])
+    if op == "mlp_fwdbwd":
+        return mlp_fwdbwd(spec["shape"])
     return None
 
 

@@ -84,8 +84,10 @@ export function allWorkloads(quick: boolean): WorkloadSpec[] {
   // Optimizer steps and embedding (optim-workloads.ts). steps: embedding indices per iteration.
   list.push(
     { id: 'optim.adam1000x1000', label: 'Adam step, one [1000,1000] parameter', op: 'adam_step', shape: [1000, 1000], unit: 'ms', requires: ['tidy'] },
+    { id: 'optim.rmsprop1000x1000', label: 'RMSprop step, one [1000,1000] parameter', op: 'rmsprop_step', shape: [1000, 1000], unit: 'ms', requires: ['tidy'] },
     { id: 'optim.sgd.lenet', label: 'SGD momentum step, LeNet-5 parameters', op: 'sgd_momentum_step', shape: [61706], unit: 'ms', requires: ['tidy'] },
     { id: 'embedding.fwdbwd', label: 'embedding [10000,128], 4096 indices, forward+backward', op: 'embedding_fwdbwd', shape: [10000, 128], steps: 4096, unit: 'ms', requires: ['tidy'] },
+    { id: 'mlp.fwdbwd', label: 'MLP 784-128-10 (Sequential, Linear+ReLU fused), batch 64, fwd+bwd', op: 'mlp_fwdbwd', shape: [64, 784, 128, 10], unit: 'ms', requires: ['tidy'] },
   );
   return list;
 }
