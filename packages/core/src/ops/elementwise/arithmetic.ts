@@ -1,4 +1,6 @@
 /** Arithmetic: add, sub, mul, div, neg, abs and friends. */
+import type { DType } from '../../dtype.js';
+import { isFloatingPoint } from '../../dtype.js';
 import { RuntimeError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import type { TensorOrScalar } from '../../tensor.js';
@@ -8,8 +10,17 @@ interface AlphaParams {
   alpha: number;
 }
 const ALPHA_1: AlphaParams = { alpha: 1 };
-const alphaParams = (o: Record<string, unknown> | undefined): AlphaParams =>
-  o?.alpha === undefined ? ALPHA_1 : { alpha: o.alpha as number };
+/** add/sub's alpha, checked as PyTorch's alpha_check does against the promoted dtype. */
+function alphaParams(o: Record<string, unknown> | undefined, dtype: DType): AlphaParams {
+  const alpha = o?.alpha as number | boolean | undefined;
+  if (alpha === undefined) return ALPHA_1;
+  if (typeof alpha === 'boolean' && dtype !== 'bool') throw new RuntimeError('Boolean alpha only supported for Boolean results.');
+  // A JS number cannot say whether it was written 2 or 2.0: only a fractional alpha is refused.
+  if (!isFloatingPoint(dtype) && !Number.isInteger(+alpha)) {
+    throw new RuntimeError('For integral input tensors, argument alpha must not be a floating point number.');
+  }
+  return { alpha: +alpha };
+}
 
 export const add = defineBinary('add', {
   fn: ((x: number, y: number, p: AlphaParams) => x + p.alpha * y) as never,
