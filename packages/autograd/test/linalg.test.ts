@@ -32,6 +32,25 @@ describe('matrix products', () => {
     check((x) => x.mm(b), [a]);
     check((x) => b.mm(x), [rnd([2, 2], 3)]);
   });
+  it("a column-major operand's gradient is laid out column-major too (PyTorch's mm_mat*_backward)", () => {
+    // Linear's weight.t(): the gradient reaching weight is then contiguous, with no transposing copy.
+    for (const [op, fn] of [['mm', (x: Tensor, wt: Tensor) => x.mm(wt)], ['addmm', (x: Tensor, wt: Tensor) => torch.addmm(rnd([5], 4).detach(), x, wt)]] as const) {
+      const w = rnd([5, 3], 2);
+      const x = rnd([4, 3], 3);
+      const strides: Record<string, number[]> = {};
+      const wt = w.t();
+      wt.registerHook((g) => void (strides.wt = g.stride()));
+      const xt = x.detach().t().contiguous().t().requiresGrad_(); // x's values, column-major
+      xt.registerHook((g) => void (strides.x = g.stride()));
+      fn(xt, wt).sum().backward();
+      expect(strides, op).toEqual({ wt: [1, 3], x: [1, 4] });
+      expect(w.grad!.isContiguous(), op).toBe(true);
+      const dense = w.detach().clone().requiresGrad_();
+      fn(x.detach(), dense.t().contiguous()).sum().backward();
+      expect(w.grad!.tolist(), op).toEqual(dense.grad!.tolist());
+    }
+    check((a, b) => a.mm(b), [rndT([2, 3]), rndT([3, 4], 2)]);
+  });
   it('bmm', () => {
     check((a, b) => a.bmm(b), [rnd([2, 2, 3]), rnd([2, 3, 2], 2)]);
     check((a, b) => a.bmm(b), [rndT([2, 3, 2]), rndT([2, 2, 3], 2)]);

@@ -15,8 +15,25 @@
     for (; i < bytes; i += sz) store<T>(o + i, load<T>(a + i));
     return;
   }
+  if (os == 1 && as == 0) {
+    // A broadcast source (expand().contiguous(), a sum's gradient made dense): a fill.
+    splatRow<T>(o, <usize>n * sz, load<T>(a));
+    return;
+  }
   const so = <usize>os * sz, sa = <usize>as * sz;
   for (let i = 0; i < n; i++, o += so, a += sa) store<T>(o, load<T>(a));
+}
+
+/** `bytes` bytes at p (a multiple of T's size) set to copies of `bits`. */
+// @ts-ignore: decorator
+@inline function splatRow<T>(p: usize, bytes: usize, bits: T): void {
+  const v = sizeof<T>() == 4 ? i32x4.splat(<i32>bits) : i64x2.splat(<i64>bits);
+  let i: usize = 0;
+  for (; i + 32 <= bytes; i += 32) {
+    v128.store(p + i, v);
+    v128.store(p + i, v, 16);
+  }
+  for (; i < bytes; i += sizeof<T>()) store<T>(p + i, bits);
 }
 
 // @ts-ignore: decorator
@@ -57,13 +74,7 @@ export function fill32(p: usize, n: i32, bits: u32): void {
     memory.fill(p, 0, bytes);
     return;
   }
-  const v = i32x4.splat(<i32>bits);
-  let i: usize = 0;
-  for (; i + 32 <= bytes; i += 32) {
-    v128.store(p + i, v);
-    v128.store(p + i, v, 16);
-  }
-  for (; i < bytes; i += 4) store<u32>(p + i, bits);
+  splatRow<u32>(p, bytes, bits);
 }
 
 /** n 8-byte elements at p set to the bit pattern hi:lo. */
@@ -74,13 +85,7 @@ export function fill64(p: usize, n: i32, lo: u32, hi: u32): void {
     memory.fill(p, 0, bytes);
     return;
   }
-  const v = i64x2.splat(<i64>bits);
-  let i: usize = 0;
-  for (; i + 32 <= bytes; i += 32) {
-    v128.store(p + i, v);
-    v128.store(p + i, v, 16);
-  }
-  for (; i < bytes; i += 8) store<u64>(p + i, bits);
+  splatRow<u64>(p, bytes, bits);
 }
 
 /** `bytes` bytes at p set to `byte` (1-byte element types, and zeros of any type). */

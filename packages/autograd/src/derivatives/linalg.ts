@@ -6,8 +6,7 @@
  * An operand is saved only when the other operand's gradient needs it (PyTorch does the same),
  * so a frozen weight does not keep the activations alive.
  */
-import { addmm } from '@torchts/core';
-import type { Tensor } from '@torchts/core';
+import { Tensor, addmm } from '@torchts/core';
 import { defineDerivative } from '../registry.js';
 import { operandMeta, reduceTo } from './util.js';
 import { dropWhere } from './elementwise-helpers.js';
@@ -33,14 +32,32 @@ const scaled = (t: Tensor, s: number): Tensor => (s === 1 ? t : t.mul(s));
 const saveOperands = (args: readonly unknown[], i = 0) => ({
   a: keepIf(requires(args[i + 1]), args[i]),
   b: keepIf(requires(args[i]), args[i + 1]),
+  aColumnMajor: columnMajor(args[i]),
+  bColumnMajor: columnMajor(args[i + 1]),
 });
+
+/** A [m, k] matrix stored column by column (a transposed contiguous one: Linear's `weight.t()`). */
+function columnMajor(t: unknown): boolean {
+  return t instanceof Tensor && t.dim() === 2 && t._strides[0] === 1 && t._strides[1] === t.shape[0];
+}
+
+/**
+ * d(a @ b)/da = g @ b^T and d(a @ b)/db = a^T @ g, laid out as PyTorch's mm_mat1_backward /
+ * mm_mat2_backward do: a column-major operand gets its gradient as the transpose of a row-major
+ * product, so the gradient of `weight.t()` reaches a Linear weight contiguous (no transposing copy
+ * when it is accumulated into `.grad`).
+ */
+function mat1Grad(g: Tensor, { b, aColumnMajor }: Record<string, unknown>): Tensor {
+  return aColumnMajor ? (b as Tensor).mm(g.t()).t() : g.mm((b as Tensor).t());
+}
+
+function mat2Grad(g: Tensor, { a, bColumnMajor }: Record<string, unknown>): Tensor {
+  return bColumnMajor ? g.t().mm(a as Tensor).t() : (a as Tensor).t().mm(g);
+}
 
 defineDerivative('mm', {
   save: (args) => saveOperands(args),
-  backward: ([g], { saved: { a, b }, needsInputGrad: [na, nb] }) => [
-    na ? g!.mm((b as Tensor).t()) : null,
-    nb ? (a as Tensor).t().mm(g!) : null,
-  ],
+  backward: ([g], { saved, needsInputGrad: [na, nb] }) => [na ? mat1Grad(g!, saved) : null, nb ? mat2Grad(g!, saved) : null],
 });
 
 defineDerivative('bmm', {
@@ -77,11 +94,12 @@ const saveFused = (args: readonly unknown[]) => ({
 });
 
 /** addmm's gradients (input, mat1, mat2) from the gradient `g` of its output. */
-function addmmGrads(g: Tensor, { input, a, b, alpha, beta }: Record<string, unknown>, [ni, na, nb]: readonly boolean[]) {
+function addmmGrads(g: Tensor, saved: Record<string, unknown>, [ni, na, nb]: readonly boolean[]) {
+  const { input, alpha, beta } = saved;
   return [
     ni ? reduceTo(input, scaled(g, beta as number)) : null,
-    na ? scaled(g.mm((b as Tensor).t()), alpha as number) : null,
-    nb ? scaled((a as Tensor).t().mm(g), alpha as number) : null,
+    na ? scaled(mat1Grad(g, saved), alpha as number) : null,
+    nb ? scaled(mat2Grad(g, saved), alpha as number) : null,
   ];
 }
 

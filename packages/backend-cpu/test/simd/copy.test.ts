@@ -18,6 +18,8 @@ describe('copy_ row kernels', () => {
       expectSameAsTs(`${dtype} transpose`, () => base.t().contiguous());
       expectSameAsTs(`${dtype} sliced rows and columns`, () => base.narrow(1, 3, 20).slice(0, 1, 37, 3).t().contiguous());
       expectSameAsTs(`${dtype} broadcast column`, () => base.narrow(1, 0, 1).expand([37, 40]).contiguous());
+      // One element broadcast over everything: one stride-0 row, stored as a fill.
+      expectSameAsTs(`${dtype} broadcast scalar`, () => base.narrow(0, 3, 1).narrow(1, 5, 1).expand([37, 41]).contiguous());
       expectSameAsTs(`${dtype} copy_ into a transposed view`, () => {
         const dst = randn([29, 37]).to(dtype);
         dst.t().copy_(base);
@@ -35,6 +37,7 @@ describe('copy_ row kernels', () => {
       const x = specials(from, 200).reshape([20, 10]);
       expectSameAsTs(`${from} -> ${to}`, () => x.to(to));
       expectSameAsTs(`${from} -> ${to}, transposed`, () => x.t().to(to));
+      expectSameAsTs(`${from} broadcast special values`, () => x.narrow(0, 0, 1).t().expand([10, 33]).contiguous());
       // Rounding to float32: halfway and near-halfway doubles.
       const d = tensor(Array.from({ length: 64 }, (_, i) => 1 + (i + 0.5) * 2 ** -24), { dtype: from });
       expectSameAsTs(`${from} -> ${to}, rounding`, () => d.reshape([8, 8]).t().to(to));

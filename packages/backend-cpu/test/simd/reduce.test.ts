@@ -106,6 +106,29 @@ describe('wasm SIMD sum/mean vs TS', () => {
     }
   });
 
+  it('sums over broadcast (stride-0) dims equal the TS sums of the dense copies', () => {
+    manualSeed(15);
+    // A sum's gradient reduced again (bias gradients): a run of n copies of v sums to n * v, which
+    // the TS kernels' float64 accumulation of float32 values reaches exactly (the wasm float32 lanes
+    // of a dense sum round).
+    const c = randn([1, 6, 1, 1]).mul(3);
+    const cases: [string, Tensor, number[]][] = [
+      ['scalar expanded, dims [0,2,3]', tensor(0.37).expand([64, 6, 24, 24]), [0, 2, 3]],
+      ['scalar expanded, every dim', tensor(-1.7).expand([5, 7, 9]), [0, 1, 2]],
+      ['channel expanded, dims [0,2,3]', c.expand([64, 6, 24, 24]), [0, 2, 3]],
+      ['channel expanded, dims [2,3]', c.expand([3, 6, 10, 13]), [2, 3]],
+      ['column expanded, dim 1', randn([40, 1]).expand([40, 77]), [1]],
+      ['-0 expanded', tensor(-0).expand([300]), [0]],
+    ];
+    for (const [what, x, dims] of cases) {
+      for (const kernels of ['ts', ...BUILDS] as const) {
+        expectIdentical(withKernels(kernels, () => x.sum(dims)), withKernels('ts', () => x.contiguous().sum(dims)), `sum ${what} (${kernels})`);
+        expectIdentical(withKernels(kernels, () => x.mean(dims)), withKernels('ts', () => x.contiguous().mean(dims)), `mean ${what} (${kernels})`);
+      }
+    }
+    expect(Object.is(tensor(-0).expand([300]).sum().item(), 0)).toBe(true);
+  });
+
   it('identical bytes for 1, 2 and 3 threads', () => {
     manualSeed(14);
     for (const dtype of DTYPES) {

@@ -57,6 +57,10 @@ export function reduceKernel(make: (input: Tensor, params: readonly unknown[]) =
 // ---- row reducers --------------------------------------------------------------------------
 
 function sumRowTs(a: NumArray, off: number, n: number, s: number): number {
+  // A broadcast run (a sum's or mean's gradient reduced again: bias gradients, sumToSize) is one
+  // product, exact for float32 values (n < 2^29) and correctly rounded for float64; `0 +` turns
+  // -0 into 0 as the summation from 0 does.
+  if (s === 0 && n > 0) return 0 + a[off]! * n;
   let acc = 0;
   if (s === 1) {
     for (let i = off, end = off + n; i < end; i++) acc += a[i]!;
@@ -157,12 +161,21 @@ const fixed = (r: Reducer) => (): Reducer => r;
 const sumTs = reduceKernel(fixed({ row: sumRow, columns: { init: 0, step: addStep } }));
 const meanTs = reduceKernel(fixed({ row: meanRow, columns: { init: 0, step: addStep, finish: divideByCount } }));
 
+/**
+ * Whether every reduced dim is broadcast (stride 0): each output then sums one value n times, which
+ * sumRowTs does in one product (exact for float32, where the wasm lanes would round).
+ */
+function reducesOnlyBroadcast(input: Tensor, dims: readonly number[]): boolean {
+  const broadcast = (d: number) => input._strides[d] === 0 && input._shape[d]! > 1;
+  return dims.some(broadcast) && dims.every((d) => broadcast(d) || input._shape[d] === 1);
+}
+
 export function sumKernel(out: Tensor, input: Tensor, dims: readonly number[]): void {
-  if (!simdSum(out, input, dims, false)) sumTs(out, input, dims);
+  if (reducesOnlyBroadcast(input, dims) || !simdSum(out, input, dims, false)) sumTs(out, input, dims);
 }
 
 export function meanKernel(out: Tensor, input: Tensor, dims: readonly number[]): void {
-  if (!simdSum(out, input, dims, true)) meanTs(out, input, dims);
+  if (reducesOnlyBroadcast(input, dims) || !simdSum(out, input, dims, true)) meanTs(out, input, dims);
 }
 
 /** A reducer whose reductions along non-last dims of float tensors run in the wasm column kernel. */
