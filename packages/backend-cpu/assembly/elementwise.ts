@@ -12,6 +12,8 @@ import { expF32, expF64, expm1F32, log1pF32, log1pF64, logF32, logF64, sigmoidF3
 // ADD_ALPHA/SUB_ALPHA are x +- alpha * y evaluated in float64 as the TS kernel does (float32 lanes
 // are widened, computed and rounded once, so the results stay bit-identical).
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, ADD_ALPHA = 6, SUB_ALPHA = 7;
+// threshold_backward(self, grad): grad where !(self <= alpha), else 0 (relu's gradient).
+const THRESHOLD_BACKWARD = 8;
 // Operand kinds: the element type T itself, or bool/uint8 bytes converted to T on load.
 const SAME = 0, BYTE = 1;
 // Unary op codes.
@@ -48,6 +50,7 @@ const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT 
     if (op == DIV) return f32x4.div(x, y);
     if (op == MAX) return f32x4.max(x, y);
     if (op == MIN) return f32x4.min(x, y);
+    if (op == THRESHOLD_BACKWARD) return v128.andnot(y, f32x4.le(x, alpha)); // alpha: f32 lanes here
     const sub = op == SUB_ALPHA;
     return join32(axpy64(sub, lo64(x), lo64(y), alpha), axpy64(sub, hi64(x), hi64(y), alpha));
   }
@@ -57,6 +60,7 @@ const RELU = 0, NEG = 1, ABS = 2, EXP = 3, LOG = 4, TANH = 5, SIGMOID = 6, SQRT 
   if (op == DIV) return f64x2.div(x, y);
   if (op == MAX) return f64x2.max(x, y);
   if (op == MIN) return f64x2.min(x, y);
+  if (op == THRESHOLD_BACKWARD) return v128.andnot(y, f64x2.le(x, alpha));
   return axpy64(op == SUB_ALPHA, x, y, alpha);
 }
 
@@ -148,13 +152,15 @@ function binaryMax<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: 
 function binaryMin<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32, al: v128): void { binary<T>(MIN, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); }
 function binaryAddAlpha<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32, al: v128): void { binary<T>(ADD_ALPHA, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); }
 function binarySubAlpha<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32, al: v128): void { binary<T>(SUB_ALPHA, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); }
+function binaryThresholdBackward<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32, al: v128): void { binary<T>(THRESHOLD_BACKWARD, rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); }
 
 // @ts-ignore: decorator
 @inline function binaryDispatch<T>(
   op: i32, rows: i32, len: i32, o: usize, ors: usize, a: usize, ars: usize, acs: i32, ak: i32, b: usize, brs: usize, bcs: i32, bk: i32,
   alpha: f64,
 ): void {
-  const al = f64x2.splat(alpha);
+  // The threshold compares in T's lanes; the alpha ops scale in float64 lanes.
+  const al = sizeof<T>() == 4 && op == THRESHOLD_BACKWARD ? f32x4.splat(<f32>alpha) : f64x2.splat(alpha);
   switch (op) {
     case ADD: binaryAdd<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
     case SUB: binarySub<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
@@ -163,6 +169,7 @@ function binarySubAlpha<T>(rows: i32, len: i32, o: usize, ors: usize, a: usize, 
     case MAX: binaryMax<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
     case MIN: binaryMin<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
     case ADD_ALPHA: binaryAddAlpha<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
+    case THRESHOLD_BACKWARD: binaryThresholdBackward<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
     default: binarySubAlpha<T>(rows, len, o, ors, a, ars, acs, ak, b, brs, bcs, bk, al); break;
   }
 }

@@ -2,7 +2,7 @@
  * Derivatives of the pointwise activations: relu, hardtanh (relu6 is hardtanh(0, 6)), leakyRelu,
  * gelu (exact and tanh), silu, softplus, mish. Formulas follow PyTorch's *_backward kernels.
  */
-import { RuntimeError, logicalOr, where } from '@torchts/core';
+import { RuntimeError, logicalOr, thresholdBackward, where } from '@torchts/core';
 import type { Tensor } from '@torchts/core';
 import { defineDerivative } from '../registry.js';
 import { dropWhere } from './elementwise-helpers.js';
@@ -13,7 +13,14 @@ type Opts = Record<string, unknown> | undefined;
 defineDerivative('relu', {
   save: (_args, result) => ({ y: result }),
   selfUnused: true,
-  backward: ([g], { saved }) => [dropWhere((saved.y as Tensor).le(0), g!)],
+  backward: ([g], { saved }) => [thresholdBackward(g!, saved.y as Tensor, 0)],
+});
+
+// thresholdBackward's op takes (y, g): linear in g (the same mask applies to its gradient); y only
+// selects, so it gets none (PyTorch: zeros).
+defineDerivative('thresholdBackward', {
+  save: (args) => ({ y: args[0], threshold: (args[2] as { threshold: number }).threshold }),
+  backward: ([gg], { saved }) => [null, thresholdBackward(gg!, saved.y as Tensor, saved.threshold as number)],
 });
 
 // hardtanh: no gradient at or beyond the bounds. The result is <= min (>= max) exactly where the

@@ -6,10 +6,9 @@
  * An operand is saved only when the other operand's gradient needs it (PyTorch does the same),
  * so a frozen weight does not keep the activations alive.
  */
-import { Tensor, addmm } from '@torchts/core';
+import { Tensor, addmm, thresholdBackward } from '@torchts/core';
 import { defineDerivative } from '../registry.js';
 import { operandMeta, reduceTo } from './util.js';
-import { dropWhere } from './elementwise-helpers.js';
 import { geluExact } from './elementwise-activation.js';
 
 /** `x` when `needed`, else nothing (the other operand's gradient does not need its value). */
@@ -126,7 +125,7 @@ defineDerivative('_addmm_activation', {
       const [input, a, b] = saved.operands as Tensor[];
       gz = g!.mul(geluExact(addmm(input!, a!, b!, { beta: saved.beta as number, alpha: saved.alpha as number })));
     } else {
-      gz = dropWhere((saved.y as Tensor).le(0), g!);
+      gz = thresholdBackward(g!, saved.y as Tensor, 0);
     }
     return addmmGrads(gz, saved, needsInputGrad);
   },

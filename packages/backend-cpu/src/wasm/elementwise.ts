@@ -39,7 +39,7 @@ export const MIN_ELEMENTS = 256;
 export const MIN_PER_THREAD = 1 << 17;
 const MIN_PER_THREAD_MATH = 1 << 14;
 
-const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, clampMin: 4, clampMax: 5 };
+const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, clampMin: 4, clampMax: 5, thresholdBackward: 8 };
 const ADD_ALPHA = 6, SUB_ALPHA = 7;
 export const COMPARE: Record<string, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 const UNARY: Record<string, number> = {
@@ -215,6 +215,7 @@ function binaryCode(name: string, params: unknown): { code: number; alpha: numbe
     return alpha === 1 ? { code: BINARY[name]!, alpha } : { code: name === 'add' ? ADD_ALPHA : SUB_ALPHA, alpha };
   }
   if (name === 'div' && p?.mode !== null) return undefined;
+  if (name === 'thresholdBackward') return { code: BINARY[name]!, alpha: (p as { threshold: number }).threshold };
   const code = BINARY[name];
   return code === undefined ? undefined : { code, alpha: 1 };
 }

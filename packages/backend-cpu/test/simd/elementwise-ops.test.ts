@@ -5,7 +5,7 @@
 import { describe, it } from 'vitest';
 import {
   add, clamp, clampMax, clampMin, div, gelu, gt, hardtanh, leakyRelu, lt, manualSeed, maximum, minimum, mul, pow, randn, relu6, sub, tensor,
-  where,
+  thresholdBackward, where,
 } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
 import { BUILDS, expectSameAsTs, expectSameBytesForThreads, specialValues } from './helpers.js';
@@ -32,6 +32,19 @@ describe('wasm SIMD elementwise ops vs TS (bit-identical)', () => {
       expectSameAsTs(`add alpha row ${dtype}`, () => add(m, row, { alpha: 0.7 }));
       expectSameAsTs(`maximum column ${dtype}`, () => maximum(col, m));
       expectSameAsTs(`minimum row ${dtype}`, () => minimum(m, row));
+    }
+  });
+
+  it('thresholdBackward (relu\'s gradient): specials, -0, thresholds that round in float32, broadcasts, tails', () => {
+    for (const dtype of DTYPES) {
+      for (const n of [256, 263, 1031]) {
+        const g = specialValues([n], dtype), y = specialValues([n], dtype).flip(0).contiguous();
+        for (const t of [0, -0, 0.1, -1e-40, Infinity, NaN]) expectSameAsTs(`threshold ${t} [${n}] ${dtype}`, () => thresholdBackward(g, y, t));
+      }
+      const m = specialValues([37, 29], dtype), row = specialValues([29], dtype), col = specialValues([37, 1], dtype);
+      expectSameAsTs(`threshold row ${dtype}`, () => thresholdBackward(m, row, 0));
+      expectSameAsTs(`threshold column grad ${dtype}`, () => thresholdBackward(col, m, 0.5));
+      expectSameAsTs(`threshold transposed ${dtype}`, () => thresholdBackward(m.t(), m.t().neg(), 0));
     }
   });
 

@@ -8,7 +8,7 @@ import { isFloatingPoint } from '../../dtype.js';
 import { RuntimeError } from '../../errors.js';
 import { erf } from '../../math.js';
 import type { Tensor } from '../../tensor.js';
-import { defineUnary } from './define.js';
+import { defineBinary, defineUnary } from './define.js';
 import { checkScalarFits, notFloat, rejectWith } from './support.js';
 
 export const relu = defineUnary('relu', {
@@ -18,6 +18,32 @@ export const relu = defineUnary('relu', {
     if (d === 'bool') throw new RuntimeError('Boolean inputs not supported for relu');
   },
 });
+
+interface ThresholdParams {
+  threshold: number;
+}
+
+/**
+ * relu's gradient, PyTorch's `threshold_backward(grad, self, threshold)`: 0 where self <= threshold,
+ * grad elsewhere (NaN self keeps grad), one pass instead of a comparison and a `where`. The threshold
+ * is compared in the computing dtype, as PyTorch casts it. The op takes (self, grad), the order of
+ * PyTorch's TensorIterator operands (broadcast errors name them so).
+ */
+const thresholdBackwardOp = defineBinary('thresholdBackward', {
+  fn: ((y: number, g: number, p: ThresholdParams) => (y <= p.threshold ? 0 : g)) as never,
+  params: (o, dtype): ThresholdParams => {
+    const t = Number(o?.threshold ?? 0);
+    return { threshold: dtype === 'float32' ? Math.fround(t) : t };
+  },
+  noInplace: true,
+  validate: (d) => {
+    if (d === 'bool') throw new RuntimeError('"threshold_cpu" not implemented for \'Bool\'');
+  },
+});
+
+export function thresholdBackward(grad: Tensor, self: Tensor, threshold: number): Tensor {
+  return thresholdBackwardOp(self, grad, { threshold });
+}
 
 interface HardtanhParams {
   min: number;
