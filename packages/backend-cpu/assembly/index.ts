@@ -11,7 +11,7 @@ export { ternaryF32, ternaryF64 } from './elementwise-ternary';
 export { maxF32, maxF64, minF32, minF64, sumChunksF32, sumChunksF64, sumColsF32, sumColsF64, sumF32, sumF64, sumRowsF32, sumRowsF64 } from './reduce';
 export { col2imF32, col2imF64, im2colF32, im2colF64 } from './im2col';
 export { softmaxF32, softmaxF64 } from './softmax';
-export { avgPoolBackwardF32, avgPoolBackwardF64, avgPoolF32, avgPoolF64, maxPoolF32, maxPoolF64 } from './pool';
+export { avgPoolBackwardF32, avgPoolBackwardF64, avgPoolF32, avgPoolF64, maxPoolBackwardF32, maxPoolBackwardF64, maxPoolF32, maxPoolF64 } from './pool';
 export { gatherF32, gatherF64, scatterF32, scatterF64 } from './gather';
 export { addChannelBiasF32, addChannelBiasF64, convForwardF32, convForwardF64, convTransposeF32, convTransposeF64, convWeightGradF32, convWeightGradF64, sumPartialsF32, sumPartialsF64 } from './conv';
 export { adamStepF32, adamStepF64, sgdStepF32, sgdStepF64 } from './optim';

@@ -342,3 +342,33 @@ export function avgPoolBackwardF64(
 ): void {
   avgPoolBackward<f64>(g, ps, sD, sH, sW, planes, D, H, W, OD, OH, OW, win, div, over, gi);
 }
+
+// Max pooling's backward (pool_max_nd_backward): per plane, zero the input gradient and add each
+// output gradient at its window's argmax (flat over the pooled dims; overlapping windows add in
+// output order, as the TS kernel does). One pass per plane while it is in cache, instead of a
+// zero-fill of the whole tensor followed by a scatter_add. An index outside the plane traps before
+// anything is written there (the caller reports it).
+
+// @ts-ignore: decorator
+@inline function maxPoolBackward<T>(planes: i32, inPlane: i32, outPlane: i32, g: usize, gs: i32, idx: usize, gi: usize): void {
+  const sz = <usize>sizeof<T>();
+  for (let p = 0; p < planes; p++) {
+    const base = gi + <usize>(p * inPlane) * sz;
+    const gp = g + <usize>(p * gs) * sz, ip = idx + <usize>(p * outPlane) * 8;
+    memory.fill(base, 0, <usize>inPlane * sz);
+    for (let o = 0; o < outPlane; o++) {
+      const k = load<i64>(ip + <usize>o * 8);
+      if (<u64>k >= <u64>inPlane) unreachable();
+      const q = base + <usize>k * sz;
+      store<T>(q, load<T>(q) + load<T>(gp + <usize>o * sz));
+    }
+  }
+}
+
+export function maxPoolBackwardF32(planes: i32, inPlane: i32, outPlane: i32, g: usize, gs: i32, idx: usize, gi: usize): void {
+  maxPoolBackward<f32>(planes, inPlane, outPlane, g, gs, idx, gi);
+}
+
+export function maxPoolBackwardF64(planes: i32, inPlane: i32, outPlane: i32, g: usize, gs: i32, idx: usize, gi: usize): void {
+  maxPoolBackward<f64>(planes, inPlane, outPlane, g, gs, idx, gi);
+}

@@ -4,26 +4,25 @@
  * spreads it evenly over the window (pool_avg_nd_backward), whose own derivative is the average
  * pooling again, so both are twice differentiable.
  */
-import { poolAvgBackwardOp, poolAvgOp, tidy, zeros } from '@torchts/core';
+import { poolAvgBackwardOp, poolAvgOp, poolMaxBackwardOp, tidy } from '@torchts/core';
 import type { PoolWindows, Tensor } from '@torchts/core';
 import { defineDerivative } from '../registry.js';
-import { operandMeta } from './util.js';
-import type { OperandMeta } from './util.js';
 
-// pool_max_nd(input, windows) -> [values, indices]; indices are flat over the pooled dims.
+// pool_max_nd(input, windows) -> [values, indices]; indices are flat over the pooled dims. The
+// gradient goes to each window's argmax (pool_max_nd_backward: a scatter-add into zeros).
 defineDerivative('pool_max_nd', {
-  save: (args, result) => ({ in: operandMeta(args[0]), nd: (args[1] as PoolWindows).inSize.length, indices: (result as Tensor[])[1]! }),
-  backward: ([g], { saved }) => {
-    const meta = saved.in as OperandMeta;
+  save: (args, result) => ({ w: args[1], indices: (result as Tensor[])[1]! }),
+  backward: ([g], { saved }) => [poolMaxBackwardOp.call(g!, saved.indices as Tensor, saved.w as PoolWindows)],
+});
+
+// pool_max_nd_backward(grad, indices, windows) is linear in grad: its transpose gathers the
+// incoming gradient at the argmax positions (PyTorch's max_pool_double_backward).
+defineDerivative('pool_max_nd_backward', {
+  save: (args) => ({ indices: args[1], nd: (args[2] as PoolWindows).inSize.length }),
+  backward: ([gg], { saved }) => {
     const idx = saved.indices as Tensor;
-    const lead = meta.shape.slice(0, meta.shape.length - (saved.nd as number));
-    const plane = meta.shape.slice(lead.length).reduce((a, b) => a * b, 1);
-    return tidy(() => {
-      // In place into fresh zeros: scatterAdd would first clone them (a copy of the whole input).
-      const flat = zeros([...lead, plane], { dtype: g!.dtype, device: g!.device });
-      flat.scatterAdd_(lead.length, idx.reshape([...lead, -1]), g!.reshape([...lead, -1]));
-      return [flat.reshape([...meta.shape])];
-    });
+    const lead = idx.shape.slice(0, idx.shape.length - (saved.nd as number));
+    return [tidy(() => gg!.reshape([...lead, -1]).gather(lead.length, idx.reshape([...lead, -1])).reshape([...idx.shape])), null];
   },
 });
 

@@ -6,6 +6,7 @@
  * runs then). The window tables go through a heap scratch block, so every window shape the TS
  * kernel handles (padding, dilation, ceil mode, adaptive) runs the same loops.
  */
+import { IndexError } from '@torchts/core';
 import type { PoolWindows, Tensor } from '@torchts/core';
 import { heap } from '../device.js';
 import { runSplit } from './parallel.js';
@@ -131,5 +132,32 @@ export function simdPoolAvgBackward(gradIn: Tensor, grad: Tensor, w: PoolWindows
     g + s * pl.stride * sz, pl.stride, nd === 3 ? sD : 0, nd >= 2 ? sH : 0, sW,
     e - s, D, H, W, OD, OH, OW, win, div, w.divisorOverride ?? 0, gi + s * inPlane * sz,
   ]);
+  return true;
+}
+
+/**
+ * Max pooling's backward into a contiguous `gradIn` (every element written: each plane zeroed, then
+ * each output gradient added at its argmax), from a `grad` whose planes are contiguous and int64
+ * `indices` contiguous (pool_max_nd_backward makes both so). An index outside its plane throws.
+ */
+export function simdPoolMaxBackward(gradIn: Tensor, grad: Tensor, indices: Tensor, w: PoolWindows): boolean {
+  const ex = simd();
+  const sz = floatSize(grad);
+  const nd = w.inSize.length;
+  const pl = ex && sz && gradIn._dtype === grad._dtype && gradIn.isContiguous() && indices.isContiguous() && grad.isContiguous()
+    ? planesOf(grad, nd) : null;
+  if (!ex || !pl) return false;
+  const inPlane = volume(w.inSize), outPlane = volume(w.outSize);
+  const g = grad._storage.ptr + grad._offset * sz, gi = gradIn._storage.ptr + gradIn._offset * sz;
+  const idx = indices._storage.ptr + indices._offset * 8;
+  try {
+    runSplit(sz === 4 ? 'maxPoolBackwardF32' : 'maxPoolBackwardF64', { items: pl.count, minItems: minPlanes(inPlane) }, (s, e) => [
+      e - s, inPlane, outPlane, g + s * outPlane * sz, outPlane, idx + s * outPlane * 8, gi + s * inPlane * sz,
+    ]);
+  } catch (e) {
+    // The kernel's only trap (here, or a worker's reported by the pool) is the index check.
+    if (e instanceof WebAssembly.RuntimeError || (e instanceof Error && e.message.includes('unreachable'))) throw new IndexError(`max_pool backward: an index is out of range for input planes of ${inPlane} elements`);
+    throw e;
+  }
   return true;
 }

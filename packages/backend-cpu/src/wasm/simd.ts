@@ -85,6 +85,8 @@ export interface SimdExports {
   avgPoolBackwardF32(g: number, ps: number, sD: number, sH: number, sW: number, planes: number, D: number, H: number, W: number,
     OD: number, OH: number, OW: number, win: number, div: number, over: number, gi: number): void;
   avgPoolBackwardF64: SimdExports['avgPoolBackwardF32'];
+  maxPoolBackwardF32(planes: number, inPlane: number, outPlane: number, g: number, gs: number, idx: number, gi: number): void;
+  maxPoolBackwardF64: SimdExports['maxPoolBackwardF32'];
   gatherF32(rows: number, len: number, o: number, ors: number, ocs: number, a: number, ars: number, acs: number, dimStride: number,
     size: number, idx: number, irs: number, ics: number): number;
   gatherF64: SimdExports['gatherF32'];
@@ -165,7 +167,7 @@ const REQUIRED: (keyof SimdExports)[] = [
   'unaryI8', 'unaryU8', 'unaryI16', 'unaryI32', 'unaryI64',
   'sumF32', 'sumF64', 'sumChunksF32', 'sumChunksF64', 'sumRowsF32', 'sumRowsF64', 'sumColsF32', 'sumColsF64', 'maxF32', 'maxF64', 'minF32', 'minF64', 'im2colF32', 'im2colF64',
   'col2imF32', 'col2imF64', 'softmaxF32', 'softmaxF64',
-  'maxPoolF32', 'maxPoolF64', 'avgPoolF32', 'avgPoolF64', 'avgPoolBackwardF32', 'avgPoolBackwardF64',
+  'maxPoolF32', 'maxPoolF64', 'avgPoolF32', 'avgPoolF64', 'avgPoolBackwardF32', 'avgPoolBackwardF64', 'maxPoolBackwardF32', 'maxPoolBackwardF64',
   'gatherF32', 'gatherF64', 'scatterF32', 'scatterF64',
   'sgdStepF32', 'sgdStepF64', 'adamStepF32', 'adamStepF64', 'firstBadIndex', 'indexSelectRows', 'indexAddRowsF32', 'indexAddRowsF64',
   'planeSumsF32', 'planeSumsF64', 'planeAffineF32', 'planeAffineF64', 'rowNormalizeF32', 'rowNormalizeF64', 'columnSumsF32', 'columnSumsF64',

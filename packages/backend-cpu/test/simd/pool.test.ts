@@ -2,11 +2,11 @@
 // indices, average pooling and its backward must be bit-identical (same loops, f64 sums), over
 // random 1-d/2-d/3-d shapes with padding, stride, dilation, ceil mode, divisor override, adaptive
 // windows, NaN, the four-at-a-time float32 path, strided views (leading dims that collapse and ones that do not: TS path).
-import { describe, it } from 'vitest';
-import { adaptiveAvgPoolNd, adaptiveMaxPoolNd, avgPoolNd, manualSeed, maxPoolNd, poolAvgBackwardOp, randn, tensor } from '@torchts/core';
+import { describe, expect, it } from 'vitest';
+import { adaptiveAvgPoolNd, adaptiveMaxPoolNd, avgPoolNd, manualSeed, maxPoolNd, poolAvgBackwardOp, poolMaxBackwardOp, poolMaxOp, randn, tensor } from '@torchts/core';
 import type { PoolWindows } from '@torchts/core';
 import { getNumThreads, setNumThreads } from '../../src/index.js';
-import { expectSameAsTs, flat, lcg } from './helpers.js';
+import { BUILDS, expectSameAsTs, flat, lcg, withKernels } from './helpers.js';
 
 const compare = expectSameAsTs;
 
@@ -53,6 +53,57 @@ describe('wasm pooling vs TS', () => {
     }
   });
 
+  it('max pooling backward: overlapping, dilated, padded and uncovered windows; strided and expanded gradients', () => {
+    manualSeed(7);
+    const rnd = lcg(23);
+    for (let trial = 0; trial < 24; trial++) {
+      const nd = 1 + (trial % 3);
+      const k = Array.from({ length: nd }, () => 1 + rnd(3));
+      const s = k.map(() => 1 + rnd(3));
+      const p = k.map((kk) => rnd(Math.floor(kk / 2) + 1));
+      const d = k.map(() => 1 + rnd(2));
+      const size = k.map((kk, i) => d[i]! * (kk - 1) + 1 + rnd(6));
+      const dtype = trial % 2 === 0 ? 'float32' : 'float64';
+      const x = randn([2, 1 + rnd(3), ...size], { dtype }).mul(2).round(); // ties and overlaps
+      const w = windowsOf(x, nd, k, s, p, d);
+      const idx = poolMaxOp.call(x, w)[1]!;
+      const g = randn([...idx.shape], { dtype });
+      const tag = `trial ${trial} [${x.shape}] k=${k} s=${s} p=${p} d=${d} ${dtype}`;
+      compare(`max backward ${tag}`, () => [poolMaxBackwardOp.call(g, idx, w)]);
+      compare(`max backward expanded grad ${tag}`, () => [poolMaxBackwardOp.call(tensor(0.5, { dtype }).expand([...idx.shape]), idx, w)]);
+    }
+    // LeNet's 2x2 pooling of a 24x24 plane, and an odd 7x7 plane whose last row and column no window covers.
+    for (const size of [24, 7]) {
+      const x = randn([64, 6, size, size]);
+      const w = windowsOf(x, 2, [2, 2], [2, 2], [0, 0], [1, 1]);
+      const idx = poolMaxOp.call(x, w)[1]!;
+      const g = randn([...idx.shape]);
+      compare(`max backward 2x2 ${size}x${size}`, () => [poolMaxBackwardOp.call(g, idx, w)]);
+    }
+  });
+
+  it('max pooling backward rejects an index outside the plane (TS and wasm, 1 and 2 threads)', () => {
+    const x = randn([8, 64, 32, 32]);
+    const w = windowsOf(x, 2, [2, 2], [2, 2], [0, 0], [1, 1]);
+    const idx = poolMaxOp.call(x, w)[1]!;
+    const g = randn([...idx.shape]);
+    const before = getNumThreads();
+    try {
+      for (const bad of [1024, -1]) {
+        const broken = idx.clone();
+        broken.view([-1]).narrow(0, broken.numel() - 3, 1).fill_(bad); // in the last plane: a worker's range
+        for (const t of [1, 2]) {
+          setNumThreads(t);
+          for (const kernels of ['ts', ...BUILDS] as const) {
+            expect(() => withKernels(kernels, () => poolMaxBackwardOp.call(g, broken, w)), `${bad} ${kernels} ${t}`).toThrow(/index is out of range/);
+          }
+        }
+      }
+    } finally {
+      setNumThreads(before);
+    }
+  });
+
   it('planes split over 1, 2 and 3 threads: the TS results, byte for byte (max with indices, avg, avg backward)', () => {
     manualSeed(8);
     const before = getNumThreads();
@@ -68,6 +119,7 @@ describe('wasm pooling vs TS', () => {
             ...maxPoolNd(x, 2, [3, 3], { stride: [2, 2], padding: [1, 1] }),
             avgPoolNd(x, 2, [3, 3], { stride: [1, 1], padding: [1, 1] }),
             poolAvgBackwardOp.call(g, windows),
+            poolMaxBackwardOp.call(g, poolMaxOp.call(x, windows)[1]!, windows),
           ]);
         }
       }
@@ -127,4 +179,16 @@ function avgWindows(inSize: number[], k: number[], s: number[], p: number[], inc
     }
   });
   return { inSize, outSize, lo, hi, step: [1, 1], div, divisorOverride: null };
+}
+
+/** Max pooling's windows (floor mode) for the last `nd` dims of x, as max_pool{nd}d builds them. */
+function windowsOf(x: { shape: readonly number[] }, nd: number, k: number[], s: number[], p: number[], d: number[]): PoolWindows {
+  const inSize = x.shape.slice(-nd);
+  const outSize = inSize.map((n, i) => Math.floor((n + 2 * p[i]! - d[i]! * (k[i]! - 1) - 1) / s[i]!) + 1);
+  const lo = outSize.map((m, i) => Array.from({ length: m }, (_, o) => {
+    const start = o * s[i]! - p[i]!;
+    return start < 0 ? start + Math.ceil(-start / d[i]!) * d[i]! : start;
+  }));
+  const hi = outSize.map((m, i) => Array.from({ length: m }, (_, o) => Math.min(o * s[i]! - p[i]! + (k[i]! - 1) * d[i]! + 1, inSize[i]!)));
+  return { inSize, outSize, lo, hi, step: [...d], div: null, divisorOverride: null };
 }

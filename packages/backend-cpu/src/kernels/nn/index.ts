@@ -1,9 +1,10 @@
 // CPU kernels of the 'nn' family (convolution, pooling, ...), registered on import.
 import { registerKernel } from '@torchts/core';
-import { poolAvgBackwardKernel, poolAvgKernel, poolMaxKernel } from './pool.js';
+import { poolAvgBackwardKernel, poolAvgKernel, poolMaxBackwardKernel, poolMaxKernel } from './pool.js';
 registerKernel('pool_max_nd', 'cpu', poolMaxKernel);
 registerKernel('pool_avg_nd', 'cpu', poolAvgKernel);
 registerKernel('pool_avg_nd_backward', 'cpu', poolAvgBackwardKernel);
+registerKernel('pool_max_nd_backward', 'cpu', poolMaxBackwardKernel);
 import { convolutionKernel } from './conv.js';
 registerKernel('convolution', 'cpu', convolutionKernel);
 import { convolutionBackwardWeightKernel } from './conv-weight-grad.js';

@@ -4,9 +4,10 @@
  * leading dims are walked as a flat list of base offsets, so inputs may have any strides.
  * float32/float64 go to the wasm kernels (wasm/pooling.ts) where their leading dims collapse.
  */
+import { IndexError } from '@torchts/core';
 import type { PoolWindows, Tensor } from '@torchts/core';
 import { readAccess, writeAccess } from '../access.js';
-import { simdPoolAvg, simdPoolAvgBackward, simdPoolMax } from '../../wasm/pooling.js';
+import { simdPoolAvg, simdPoolAvgBackward, simdPoolMax, simdPoolMaxBackward } from '../../wasm/pooling.js';
 
 interface Dims3 {
   inSize: number[];
@@ -128,6 +129,28 @@ export function poolAvgKernel(out: Tensor, input: Tensor, w: PoolWindows): void 
     }
   }
   ow.commit();
+}
+
+/**
+ * Transpose of poolMaxKernel: every element of `gradIn` (contiguous) written, 0 except at the argmax
+ * positions, where each output gradient is added in output order (overlapping windows accumulate).
+ * `grad` and `indices` are contiguous (pool_max_nd_backward makes them so).
+ */
+export function poolMaxBackwardKernel(gradIn: Tensor, grad: Tensor, indices: Tensor, w: PoolWindows): void {
+  if (simdPoolMaxBackward(gradIn, grad, indices, w)) return;
+  const inPlane = w.inSize.reduce((a, b) => a * b, 1), outPlane = w.outSize.reduce((a, b) => a * b, 1);
+  const r = readAccess(grad), ir = readAccess(indices), gw = writeAccess(gradIn);
+  const G = r.arr, I = ir.arr, GI = gw.arr;
+  GI.fill(0, gw.off, gw.off + gradIn.numel());
+  const planes = grad.numel() / Math.max(1, outPlane);
+  for (let p = 0; p < planes; p++) {
+    for (let o = 0; o < outPlane; o++) {
+      const k = I[ir.off + p * outPlane + o]!;
+      if (!(k >= 0 && k < inPlane)) throw new IndexError(`max_pool backward: an index is out of range for input planes of ${inPlane} elements`);
+      GI[gw.off + p * inPlane + k]! += G[r.off + p * outPlane + o]!;
+    }
+  }
+  gw.commit();
 }
 
 /** Transpose of poolAvgKernel: each output gradient spreads evenly over its window. */

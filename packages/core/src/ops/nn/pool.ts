@@ -14,6 +14,7 @@ import { defineOp } from '../../dispatcher.js';
 import { isFloatingPoint } from '../../dtype.js';
 import { RuntimeError } from '../../errors.js';
 import { Tensor, emptyTensor } from '../../tensor.js';
+import { contiguous } from '../copy.js';
 
 export interface PoolWindows {
   /** Sizes of the pooled (trailing) input dims. */
@@ -129,6 +130,34 @@ export const poolAvgBackwardOp = defineOp('pool_avg_nd_backward', (grad: Tensor,
   const gradIn = emptyTensor([...lead, ...w.inSize], grad._dtype, grad.device);
   gradIn.zero_();
   if (grad.numel() > 0) poolAvgBackwardOp.kernel(grad.device)(gradIn, grad, w);
+  return gradIn;
+});
+
+/**
+ * Max pooling's input gradient: `grad` sent to the argmax `indices` (flat over the pooled dims, as
+ * pool_max_nd returns them), added where windows overlap, zero elsewhere. The kernel writes every
+ * element (no separate zero-fill); an index outside the pooled plane is an IndexError.
+ */
+export const poolMaxBackwardOp = defineOp('pool_max_nd_backward', (grad: Tensor, indices: Tensor, w: PoolWindows): Tensor => {
+  requireFloat('max_pool_backward', grad);
+  if (indices._dtype !== 'int64') throw new RuntimeError(`max_pool backward: expected int64 indices, but got ${indices._dtype}`);
+  if (grad._shape.join() !== indices._shape.join()) {
+    throw new RuntimeError(`max_pool backward: gradient of shape [${grad._shape}] does not match indices of shape [${indices._shape}]`);
+  }
+  const lead = grad._shape.slice(0, grad._shape.length - w.outSize.length);
+  const gradIn = emptyTensor([...lead, ...w.inSize], grad._dtype, grad.device);
+  if (gradIn.numel() === 0) return gradIn;
+  if (grad.numel() === 0) return gradIn.zero_();
+  const g = contiguous(grad), idx = contiguous(indices);
+  try {
+    poolMaxBackwardOp.kernel(grad.device)(gradIn, g, idx, w);
+  } catch (e) {
+    gradIn.dispose();
+    throw e;
+  } finally {
+    if (g !== grad) g.dispose();
+    if (idx !== indices) idx.dispose();
+  }
   return gradIn;
 });
 
