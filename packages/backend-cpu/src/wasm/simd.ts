@@ -74,7 +74,7 @@ export interface SimdExports {
     OD: number, OH: number, OW: number, sd: number, sh: number, sw: number, pd: number, ph: number, pw: number,
     dd: number, dh: number, dw: number): void;
   col2imF64: SimdExports['col2imF32'];
-  softmaxF32(x: number, o: number, o0: number, o1: number, len: number, inner: number, j0: number, j1: number, log: number): void;
+  softmaxF32(x: number, o: number, o0: number, o1: number, len: number, inner: number, j0: number, j1: number, scratch: number, log: number): void;
   softmaxF64: SimdExports['softmaxF32'];
   maxPoolF32(x: number, ps: number, sD: number, sH: number, sW: number, planes: number, H: number, W: number, OD: number, OH: number,
     OW: number, dd: number, dh: number, dw: number, win: number, out: number, idx: number): void;

@@ -1,10 +1,12 @@
 /**
  * softmax / log_softmax of contiguous float32/float64 tensors along any dim through the
- * WebAssembly kernels (assembly/softmax.ts), split over threads by outer blocks (rows, for the
- * last dim) or, for a single outer block, by positions of the inner dims; false when it does not
+ * WebAssembly kernels (assembly/softmax.ts): rows for the last dim, panels of inner positions
+ * streamed row by row (each thread with its own scratch) for the others; split over threads by
+ * outer blocks or, for a single outer block, by positions of the inner dims; false when it does not
  * apply (other dtypes, non-contiguous inputs: the TS kernel runs).
  */
 import type { Tensor } from '@torchts/core';
+import { heap } from '../device.js';
 import { runSplit } from './parallel.js';
 import { simd } from './simd.js';
 
@@ -29,6 +31,12 @@ export function splitAlongDim(fn: Parameters<typeof runSplit>[0], outer: number,
   }
 }
 
+/** Columns per panel of the column kernel (assembly/softmax.ts PANEL). */
+const PANEL = 512;
+
+/** A thread's scratch for one panel: a max, a float64 sum and a factor per column. */
+const panelFor = (thread: number, sz: number): number => heap.scratch(`softmax.panel.${thread}`, PANEL * (2 * sz + 8));
+
 export function simdSoftmax(out: Tensor, input: Tensor, dim: number, log: boolean): boolean {
   const ex = simd();
   const nd = input._shape.length;
@@ -45,6 +53,7 @@ export function simdSoftmax(out: Tensor, input: Tensor, dim: number, log: boolea
   const sz = dtype === 'float32' ? 4 : 8;
   const x = input._storage.ptr + input._offset * sz, o = out._storage.ptr + out._offset * sz;
   const flag = log ? 1 : 0;
-  splitAlongDim(sz === 4 ? 'softmaxF32' : 'softmaxF64', outer, len, inner, MIN_WORK, (o0, o1, j0, j1) => [x, o, o0, o1, len, inner, j0, j1, flag]);
+  splitAlongDim(sz === 4 ? 'softmaxF32' : 'softmaxF64', outer, len, inner, MIN_WORK,
+    (o0, o1, j0, j1, thread) => [x, o, o0, o1, len, inner, j0, j1, inner > 1 ? panelFor(thread, sz) : 0, flag]);
   return true;
 }

@@ -60,6 +60,9 @@ describe('wasm SIMD softmax vs TS', () => {
       compare(`[${shape}] dim ${dim}`, randn(shape, { dtype }).mul(1 + rand(40)), dim);
     }
     compare('dim 0 of [300, 4 + 4 + 3]', randn([300, 11]).mul(20), 0);
+    // More columns than one panel holds (512), with a tail of single columns.
+    compare('dim 1 of [2, 9, 1103]', randn([2, 9, 1103]).mul(20), 1);
+    compare('dim 0 of [5, 1031] float64', randn([5, 1031], { dtype: 'float64' }).mul(20), 0);
   });
 
   it('NaN, infinities and all -inf rows give what the TS kernel gives, along any dim', () => {
@@ -82,7 +85,8 @@ describe('wasm SIMD softmax vs TS', () => {
     manualSeed(16);
     for (const dtype of ['float32', 'float64'] as DType[]) {
       const rows = randn([64, 300], { dtype }), cols = randn([300, 133], { dtype }), blocks = randn([5, 40, 50], { dtype });
-      const run = (): Tensor[] => [softmax(rows, 1), logSoftmax(rows, 1), softmax(cols, 0), logSoftmax(cols, 0), softmax(blocks, 1)];
+      const wide = randn([30, 1203], { dtype }); // inner positions split over threads across panels
+      const run = (): Tensor[] => [softmax(rows, 1), logSoftmax(rows, 1), softmax(cols, 0), logSoftmax(cols, 0), softmax(blocks, 1), softmax(wide, 0), logSoftmax(wide, 0)];
       for (const build of BUILDS) {
         const results = [1, 2, 3].map((t) => {
           setNumThreads(t);
