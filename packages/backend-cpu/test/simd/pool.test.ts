@@ -15,12 +15,7 @@ describe('wasm pooling vs TS', () => {
     manualSeed(5);
     const rnd = lcg(17);
     for (let trial = 0; trial < 60; trial++) {
-      const nd = 1 + (trial % 3);
-      const k = Array.from({ length: nd }, () => 1 + rnd(3));
-      const s = k.map(() => 1 + rnd(3));
-      const p = k.map((kk) => rnd(Math.floor(kk / 2) + 1));
-      const d = k.map(() => 1 + rnd(2));
-      const size = k.map((kk, i) => d[i]! * (kk - 1) + 1 + rnd(6));
+      const { nd, k, s, p, d, size } = randomWindows(rnd, trial);
       const lead = trial % 2 === 0 ? [1 + rnd(3), 1 + rnd(3)] : [1 + rnd(4)];
       const dtype = trial % 4 < 2 ? 'float32' : 'float64';
       const r = randn([...lead, ...size], { dtype });
@@ -57,12 +52,7 @@ describe('wasm pooling vs TS', () => {
     manualSeed(7);
     const rnd = lcg(23);
     for (let trial = 0; trial < 24; trial++) {
-      const nd = 1 + (trial % 3);
-      const k = Array.from({ length: nd }, () => 1 + rnd(3));
-      const s = k.map(() => 1 + rnd(3));
-      const p = k.map((kk) => rnd(Math.floor(kk / 2) + 1));
-      const d = k.map(() => 1 + rnd(2));
-      const size = k.map((kk, i) => d[i]! * (kk - 1) + 1 + rnd(6));
+      const { nd, k, s, p, d, size } = randomWindows(rnd, trial);
       const dtype = trial % 2 === 0 ? 'float32' : 'float64';
       const x = randn([2, 1 + rnd(3), ...size], { dtype }).mul(2).round(); // ties and overlaps
       const w = windowsOf(x, nd, k, s, p, d);
@@ -191,4 +181,15 @@ function windowsOf(x: { shape: readonly number[] }, nd: number, k: number[], s: 
   }));
   const hi = outSize.map((m, i) => Array.from({ length: m }, (_, o) => Math.min(o * s[i]! - p[i]! + (k[i]! - 1) * d[i]! + 1, inSize[i]!)));
   return { inSize, outSize, lo, hi, step: [...d], div: null, divisorOverride: null };
+}
+
+/** A random 1-3-d pooling: kernel, stride, padding, dilation and a pooled size that fits them. */
+function randomWindows(rnd: (n: number) => number, trial: number) {
+  const nd = 1 + (trial % 3);
+  const k = Array.from({ length: nd }, () => 1 + rnd(3));
+  const s = k.map(() => 1 + rnd(3));
+  const p = k.map((kk) => rnd(Math.floor(kk / 2) + 1));
+  const d = k.map(() => 1 + rnd(2));
+  const size = k.map((kk, i) => d[i]! * (kk - 1) + 1 + rnd(6));
+  return { nd, k, s, p, d, size };
 }
