@@ -21,7 +21,7 @@ export { convertRowF32F64, convertRowF64F32, convertRowU8F32, copyBytes, copyRow
 export { softmaxBackwardF32, softmaxBackwardF64 } from './softmax-backward';
 export { argmaxF32, argmaxF64, argminF32, argminF64 } from './argmax';
 export { logsumexpColsF32, logsumexpColsF64, logsumexpF32, logsumexpF64 } from './logsumexp';
-export { colMomentsF32, colMomentsF64, powerSumF32, powerSumF64 } from './moments';
+export { colMomentsF32, colMomentsF64, powerSumF32, powerSumF64, powerSumRowsF32, powerSumRowsF64 } from './moments';
 export { nllBackwardF32, nllBackwardF64, nllFirstBadTarget, nllForwardF32, nllForwardF64 } from './nll';
 export { extremeColsF32, extremeColsF64, extremeRowsF32, extremeRowsF64 } from './extreme';
 export { accumulateColsF32, accumulateColsF64, prodF32, prodF64 } from './accumulate';

@@ -34,6 +34,21 @@ describe('power-sum row kernels (var/std, norms)', () => {
     }
   });
 
+  it('many rows in one call (var/std, 1-/2-norms along the last dim): identical bytes for 1, 2 and 3 threads', () => {
+    manualSeed(55);
+    for (const dtype of ['float32', 'float64'] as DType[]) {
+      const x = randn([3000, 41], { dtype }).mul(3).add(7);
+      const run = () => [x.var(1), x.std(1), x.norm(2, 1), x.norm(1, 1), x.t().contiguous().t().var(0)];
+      compare(`${dtype} [3000, 41] rows`, run, dtype);
+      const results = [1, 2, 3].map((t) => {
+        setNumThreads(t);
+        return run();
+      });
+      for (const r of results.slice(1)) r.forEach((g, i) => expectIdentical(g, results[0]![i]!, `${dtype} output ${i}`));
+    }
+    setNumThreads(initialThreads);
+  });
+
   it('NaN, infinities and float32 overflow of the squares', () => {
     for (const dtype of ['float32', 'float64'] as DType[]) {
       const row = (v: number, at: number) => Array.from({ length: 40 }, (_, i) => (i === at ? v : (i % 7) - 3));

@@ -11,6 +11,7 @@ import { readFloat } from './read.js';
 import { reducePlan, reduceRows } from './plan.js';
 import { reduceKernel, sumRow } from './reduce.js';
 import { MOMENT, simdColumnLogsumexp, simdColumnMoments, simdPowerSum, simdRow } from '../../wasm/reduce.js';
+import { ROW_MOMENT, simdPowerSumRows } from '../../wasm/moments-rows.js';
 
 /** Sum of squared deviations from the mean, and the mean. */
 function centralMoment(a: NumArray, off: number, n: number, s: number): [number, number] {
@@ -43,12 +44,23 @@ function fromColumnMoments(out: Tensor, input: Tensor, dims: readonly number[], 
   return true;
 }
 
+/** Writes finish(acc[o]) to every output of a many-rows layout; false when the layout is not that. */
+function fromRowMoments(out: Tensor, input: Tensor, dims: readonly number[], kind: readonly [number, number], finish: (acc: number) => number): boolean {
+  const acc = simdPowerSumRows(input, dims, kind);
+  if (!acc) return false;
+  const w = writeAccess(out);
+  for (let o = 0; o < acc.length; o++) w.arr[w.off + o] = finish(acc[o]!);
+  w.commit();
+  return true;
+}
+
 function varianceKernel(sqrt: boolean) {
   const ts = varianceRowsKernel(sqrt);
   return (out: Tensor, input: Tensor, dims: readonly number[], correction: number): void => {
     const n = countOf(input, dims);
     const finish = (m2: number) => (sqrt ? Math.sqrt(variance(m2, n, correction)) : variance(m2, n, correction));
-    if (!fromColumnMoments(out, input, dims, MOMENT.squaredDeviations, finish)) ts(out, input, dims, correction);
+    if (fromColumnMoments(out, input, dims, MOMENT.squaredDeviations, finish)) return;
+    if (!fromRowMoments(out, input, dims, ROW_MOMENT.squaredDeviations, finish)) ts(out, input, dims, correction);
   };
 }
 
@@ -159,7 +171,9 @@ function columnNorm(p: number, round: (x: number) => number): [number, (acc: num
 /** (out, input, dims, p). */
 export function normKernel(out: Tensor, input: Tensor, dims: readonly number[], p: number): void {
   const col = countOf(input, dims) > 0 ? columnNorm(p, accRounding(input._dtype)) : null;
-  if (!col || !fromColumnMoments(out, input, dims, col[0], col[1])) normRowsKernel(out, input, dims, p);
+  if (col && fromColumnMoments(out, input, dims, col[0], col[1])) return;
+  const rows = p === 1 ? ROW_MOMENT.absolutes : p === 2 ? ROW_MOMENT.squares : null;
+  if (!col || !rows || !fromRowMoments(out, input, dims, rows, col[1])) normRowsKernel(out, input, dims, p);
 }
 
 // ---- logsumexp -----------------------------------------------------------------------------
