@@ -20,7 +20,7 @@ export { firstBadIndex, indexAddRowsF32, indexAddRowsF64, indexSelectRows } from
 export { convertRowF32F64, convertRowF64F32, convertRowU8F32, copyBytes, copyRow32, copyRow64, fill32, fill64, fillBytes } from './copy';
 export { softmaxBackwardF32, softmaxBackwardF64 } from './softmax-backward';
 export { argmaxF32, argmaxF64, argminF32, argminF64 } from './argmax';
-export { logsumexpColsF32, logsumexpColsF64, logsumexpF32, logsumexpF64 } from './logsumexp';
+export { logsumexpColsF32, logsumexpColsF64, logsumexpF32, logsumexpF64, logsumexpRowsF32, logsumexpRowsF64 } from './logsumexp';
 export { colMomentsF32, colMomentsF64, powerSumF32, powerSumF64, powerSumRowsF32, powerSumRowsF64 } from './moments';
 export { nllBackwardF32, nllBackwardF64, nllFirstBadTarget, nllForwardF32, nllForwardF64 } from './nll';
 export { extremeColsF32, extremeColsF64, extremeRowsF32, extremeRowsF64 } from './extreme';

@@ -38,6 +38,15 @@ export function logsumexpF64(p: usize, n: i32): f64 {
   return logsumexp<f64>(p, n);
 }
 
+/** Rows r in [r0, r1) of n contiguous elements at x + r * rs elements: out[r] (float64) = their logsumexp. */
+export function logsumexpRowsF32(x: usize, r0: i32, r1: i32, rs: i32, n: i32, out: usize): void {
+  for (let r = r0; r < r1; r++) store<f64>(out + (<usize>r << 3), logsumexp<f32>(x + <usize>r * <usize>rs * 4, n));
+}
+
+export function logsumexpRowsF64(x: usize, r0: i32, r1: i32, rs: i32, n: i32, out: usize): void {
+  for (let r = r0; r < r1; r++) store<f64>(out + (<usize>r << 3), logsumexp<f64>(x + <usize>r * <usize>rs * 8, n));
+}
+
 // Columns (the kept columns contiguous, as reduce.ts's sumCols* walk them): the same computation
 // per column, four columns per step in float64 lanes, each column's maximum then its sum of
 // exponentials added in the order of the reduced positions; a column gives the same bits in a

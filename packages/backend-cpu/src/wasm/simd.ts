@@ -110,6 +110,8 @@ export interface SimdExports {
   powerSumF64: SimdExports['powerSumF32'];
   powerSumRowsF32(x: number, r0: number, r1: number, rs: number, n: number, kind: number, centered: number, out: number): void;
   powerSumRowsF64: SimdExports['powerSumRowsF32'];
+  logsumexpRowsF32(x: number, r0: number, r1: number, rs: number, n: number, out: number): void;
+  logsumexpRowsF64: SimdExports['logsumexpRowsF32'];
   extremeRowsF32(x: number, r0: number, r1: number, rs: number, n: number, vals: number, idx: number, isMax: number): void;
   extremeRowsF64: SimdExports['extremeRowsF32'];
   extremeColsF32(x: number, o0: number, o1: number, xo: number, n1: number, s1: number, n0: number, s0: number, m: number, j0: number, j1: number, vals: number, idx: number, isMax: number): void;
@@ -173,7 +175,7 @@ const REQUIRED: (keyof SimdExports)[] = [
   'gatherF32', 'gatherF64', 'scatterF32', 'scatterF64',
   'sgdStepF32', 'sgdStepF64', 'adamStepF32', 'adamStepF64', 'firstBadIndex', 'indexSelectRows', 'indexAddRowsF32', 'indexAddRowsF64',
   'planeSumsF32', 'planeSumsF64', 'planeAffineF32', 'planeAffineF64', 'rowNormalizeF32', 'rowNormalizeF64', 'columnSumsF32', 'columnSumsF64',
-  'copyRow32', 'copyRow64', 'convertRowU8F32', 'convertRowF32F64', 'convertRowF64F32', 'fill32', 'fill64', 'fillBytes', 'copyBytes', 'softmaxBackwardF32', 'softmaxBackwardF64', 'argmaxF32', 'argmaxF64', 'argminF32', 'argminF64', 'logsumexpF32', 'logsumexpF64', 'powerSumF32', 'powerSumF64', 'powerSumRowsF32', 'powerSumRowsF64', 'extremeRowsF32', 'extremeRowsF64', 'extremeColsF32', 'extremeColsF64', 'colMomentsF32', 'colMomentsF64', 'logsumexpColsF32', 'logsumexpColsF64', 'prodF32', 'prodF64', 'accumulateColsF32', 'accumulateColsF64',
+  'copyRow32', 'copyRow64', 'convertRowU8F32', 'convertRowF32F64', 'convertRowF64F32', 'fill32', 'fill64', 'fillBytes', 'copyBytes', 'softmaxBackwardF32', 'softmaxBackwardF64', 'argmaxF32', 'argmaxF64', 'argminF32', 'argminF64', 'logsumexpF32', 'logsumexpF64', 'powerSumF32', 'powerSumF64', 'powerSumRowsF32', 'powerSumRowsF64', 'logsumexpRowsF32', 'logsumexpRowsF64', 'extremeRowsF32', 'extremeRowsF64', 'extremeColsF32', 'extremeColsF64', 'colMomentsF32', 'colMomentsF64', 'logsumexpColsF32', 'logsumexpColsF64', 'prodF32', 'prodF64', 'accumulateColsF32', 'accumulateColsF64',
   'addChannelBiasF32', 'addChannelBiasF64', 'convForwardF32', 'convForwardF64', 'convTransposeF32', 'convTransposeF64',
   'convWeightGradF32', 'convWeightGradF64', 'sumPartialsF32', 'sumPartialsF64',
   'nllFirstBadTarget', 'nllForwardF32', 'nllForwardF64', 'nllBackwardF32', 'nllBackwardF64',

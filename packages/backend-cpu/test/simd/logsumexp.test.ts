@@ -90,5 +90,9 @@ describe('logsumexp column kernel (non-last dims)', () => {
       // One column-kernel call per logsumexp, split over the pool from two threads on.
       for (const build of BUILDS) expectSameBytesForThreads(build, () => [logsumexp(x, 0)], 1);
     }
+    // Many rows along the last dim: one batched call (logsumexpRows*), split by rows.
+    const rows = randn([3000, 41]).mul(30);
+    compare('[3000, 41] rows', rows, 1);
+    for (const build of BUILDS) expectSameBytesForThreads(build, () => [logsumexp(rows, 1)], 1);
   });
 });

@@ -11,7 +11,7 @@ import { readFloat } from './read.js';
 import { reducePlan, reduceRows } from './plan.js';
 import { reduceKernel, sumRow } from './reduce.js';
 import { MOMENT, simdColumnLogsumexp, simdColumnMoments, simdPowerSum, simdRow } from '../../wasm/reduce.js';
-import { ROW_MOMENT, simdPowerSumRows } from '../../wasm/moments-rows.js';
+import { ROW_MOMENT, simdLogsumexpRows, simdPowerSumRows } from '../../wasm/rows-batch.js';
 
 /** Sum of squared deviations from the mean, and the mean. */
 function centralMoment(a: NumArray, off: number, n: number, s: number): [number, number] {
@@ -197,11 +197,14 @@ const logsumexpRowFast = simdRow('logsumexp', logsumexpRow);
 
 const logsumexpRowsKernel = reduceKernel(() => ({ row: logsumexpRowFast }));
 
-/** (out, input, dims): columns (non-last dims) through the wasm column kernel, else per row. */
+/**
+ * (out, input, dims): columns (non-last dims) through the wasm column kernel, many rows in one wasm
+ * call, else per row.
+ */
 export function logsumexpKernel(out: Tensor, input: Tensor, dims: readonly number[]): void {
-  const cols = countOf(input, dims) > 0 ? simdColumnLogsumexp(input, dims) : null;
-  if (!cols) return logsumexpRowsKernel(out, input, dims);
+  const results = countOf(input, dims) > 0 ? simdColumnLogsumexp(input, dims) ?? simdLogsumexpRows(input, dims) : null;
+  if (!results) return logsumexpRowsKernel(out, input, dims);
   const w = writeAccess(out);
-  for (let o = 0; o < cols.length; o++) w.arr[w.off + o] = cols[o]!;
+  for (let o = 0; o < results.length; o++) w.arr[w.off + o] = results[o]!;
   w.commit();
 }
