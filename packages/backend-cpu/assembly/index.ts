@@ -16,6 +16,7 @@ export { gatherF32, gatherF64, scatterF32, scatterF64 } from './gather';
 export { addChannelBiasF32, addChannelBiasF64, convForwardF32, convForwardF64, convTransposeF32, convTransposeF64, convWeightGradF32, convWeightGradF64, sumPartialsF32, sumPartialsF64 } from './conv';
 export { adamStepF32, adamStepF64, sgdStepF32, sgdStepF64 } from './optim';
 export { columnSumsF32, columnSumsF64, planeAffineF32, planeAffineF64, planeSumsF32, planeSumsF64, rowNormalizeF32, rowNormalizeF64 } from './norm';
+export { layerNormBackwardF32, layerNormBackwardF64, layerNormF32, layerNormF64 } from './layer-norm';
 export { firstBadIndex, indexAddRowsF32, indexAddRowsF64, indexSelectRows } from './rows';
 export { convertRowF32F64, convertRowF64F32, convertRowU8F32, copyBytes, copyRow32, copyRow64, fill32, fill64, fillBytes } from './copy';
 export { softmaxBackwardF32, softmaxBackwardF64 } from './softmax-backward';

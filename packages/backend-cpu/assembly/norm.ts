@@ -10,25 +10,25 @@
 // Per-plane parameters (shift, A, B, C, mean, rstd) and sums are float64 arrays.
 
 // @ts-ignore: decorator
-@inline function lo<T>(p: usize): v128 {
+@inline export function lo<T>(p: usize): v128 {
   if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v128.load64_zero(p));
   return v128.load(p);
 }
 
 // @ts-ignore: decorator
-@inline function hi<T>(p: usize): v128 {
+@inline export function hi<T>(p: usize): v128 {
   if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v128.load64_zero(p, 8));
   return v128.load(p, 16);
 }
 
 // @ts-ignore: decorator
-@inline function one<T>(p: usize): f64 {
+@inline export function one<T>(p: usize): f64 {
   if (sizeof<T>() == 4) return <f64>load<f32>(p);
   return load<f64>(p);
 }
 
 // @ts-ignore: decorator
-@inline function store4<T>(p: usize, a: v128, b: v128): void {
+@inline export function store4<T>(p: usize, a: v128, b: v128): void {
   if (sizeof<T>() == 4) {
     v128.store(p, i64x2.shuffle(f32x4.demote_f64x2_zero(a), f32x4.demote_f64x2_zero(b), 0, 2));
   } else {
@@ -38,56 +38,72 @@
 }
 
 // @ts-ignore: decorator
-@inline function store1<T>(p: usize, v: f64): void {
+@inline export function store1<T>(p: usize, v: f64): void {
   if (sizeof<T>() == 4) store<f32>(p, <f32>v);
   else store<f64>(p, v);
 }
 
 // @ts-ignore: decorator
-@inline function sum4(a: v128, b: v128): f64 {
+@inline export function sum4(a: v128, b: v128): f64 {
   return (f64x2.extract_lane(a, 0) + f64x2.extract_lane(b, 0)) + (f64x2.extract_lane(a, 1) + f64x2.extract_lane(b, 1));
+}
+
+/** Element k.. of a per-column weight: T, or float64 where `wide` (layer-norm.ts widens it once). */
+// @ts-ignore: decorator
+@inline function wlo<T>(w: usize, k: i32, wide: bool): v128 {
+  return wide ? v128.load(w + (<usize>k << 3)) : lo<T>(w + <usize>k * sizeof<T>());
+}
+// @ts-ignore: decorator
+@inline function whi<T>(w: usize, k: i32, wide: bool): v128 {
+  return wide ? v128.load(w + (<usize>k << 3), 16) : hi<T>(w + <usize>k * sizeof<T>());
+}
+
+/**
+ * One plane's sums as the lanes of a v128: [sum(v), sum(v d)] with d = x - c, v = (y or d) * (w or 1)
+ * (w of T, or float64 where `wideW`).
+ */
+// @ts-ignore: decorator
+@inline export function rowSums<T>(xp: usize, yp: usize, w: usize, c: f64, len: i32, hasY: bool, hasW: bool, wideW: bool): v128 {
+  const sz = <usize>sizeof<T>();
+  const cv = f64x2.splat(c), zero = f64x2.splat(0);
+  let s1a = zero, s1b = zero, s2a = zero, s2b = zero;
+  let k = 0;
+  for (; k + 4 <= len; k += 4) {
+    const off = <usize>k * sz;
+    const da = f64x2.sub(lo<T>(xp + off), cv), db = f64x2.sub(hi<T>(xp + off), cv);
+    let va = da, vb = db;
+    if (hasY) {
+      va = lo<T>(yp + off);
+      vb = hi<T>(yp + off);
+    }
+    if (hasW) {
+      va = f64x2.mul(va, wlo<T>(w, k, wideW));
+      vb = f64x2.mul(vb, whi<T>(w, k, wideW));
+    }
+    s1a = f64x2.add(s1a, va);
+    s1b = f64x2.add(s1b, vb);
+    s2a = f64x2.add(s2a, f64x2.mul(va, da));
+    s2b = f64x2.add(s2b, f64x2.mul(vb, db));
+  }
+  let s1 = sum4(s1a, s1b), s2 = sum4(s2a, s2b);
+  for (; k < len; k++) {
+    const off = <usize>k * sz;
+    const d = one<T>(xp + off) - c;
+    let v = hasY ? one<T>(yp + off) : d;
+    if (hasW) v *= wideW ? load<f64>(w + (<usize>k << 3)) : one<T>(w + off);
+    s1 += v;
+    s2 += v * d;
+  }
+  return f64x2.replace_lane(f64x2.splat(s1), 1, s2);
 }
 
 /** out[2p] = sum(v), out[2p + 1] = sum(v d) with d = x - shift[p], v = (y or d) * (w or 1). */
 function planeSums<T>(x: usize, y: usize, w: usize, shift: usize, out: usize, P: i32, len: i32, flags: i32): void {
   const hasY = (flags & 1) != 0, hasW = (flags & 2) != 0;
-  const sz = <usize>sizeof<T>();
-  const rowBytes = <usize>len * sz;
-  const zero = f64x2.splat(0);
+  const rowBytes = <usize>len * sizeof<T>();
   for (let p = 0; p < P; p++) {
     const c = load<f64>(shift + (<usize>p << 3));
-    const cv = f64x2.splat(c);
-    const xp = x + <usize>p * rowBytes, yp = y + <usize>p * rowBytes;
-    let s1a = zero, s1b = zero, s2a = zero, s2b = zero;
-    let k = 0;
-    for (; k + 4 <= len; k += 4) {
-      const off = <usize>k * sz;
-      const da = f64x2.sub(lo<T>(xp + off), cv), db = f64x2.sub(hi<T>(xp + off), cv);
-      let va = da, vb = db;
-      if (hasY) {
-        va = lo<T>(yp + off);
-        vb = hi<T>(yp + off);
-      }
-      if (hasW) {
-        va = f64x2.mul(va, lo<T>(w + off));
-        vb = f64x2.mul(vb, hi<T>(w + off));
-      }
-      s1a = f64x2.add(s1a, va);
-      s1b = f64x2.add(s1b, vb);
-      s2a = f64x2.add(s2a, f64x2.mul(va, da));
-      s2b = f64x2.add(s2b, f64x2.mul(vb, db));
-    }
-    let s1 = sum4(s1a, s1b), s2 = sum4(s2a, s2b);
-    for (; k < len; k++) {
-      const off = <usize>k * sz;
-      const d = one<T>(xp + off) - c;
-      let v = hasY ? one<T>(yp + off) : d;
-      if (hasW) v *= one<T>(w + off);
-      s1 += v;
-      s2 += v * d;
-    }
-    store<f64>(out + (<usize>p << 4), s1);
-    store<f64>(out + (<usize>p << 4), s2, 8);
+    v128.store(out + (<usize>p << 4), rowSums<T>(x + <usize>p * rowBytes, y + <usize>p * rowBytes, w, c, len, hasY, hasW, false));
   }
 }
 

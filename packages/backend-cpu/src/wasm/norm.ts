@@ -15,14 +15,14 @@ const MIN_ELEMENTS_PER_THREAD = 16384;
 type Suffix = 'F32' | 'F64';
 
 /** The kernel suffix when every tensor is float32 (or every one float64), else null. */
-function suffixOf(...ts: (Tensor | null)[]): Suffix | null {
+export function suffixOf(...ts: (Tensor | null)[]): Suffix | null {
   if (!simd()) return null;
   const dtype = ts[0]!._dtype;
   if (dtype !== 'float32' && dtype !== 'float64') return null;
   return ts.every((t) => !t || t._dtype === dtype) ? (dtype === 'float32' ? 'F32' : 'F64') : null;
 }
 
-const addr = (t: Tensor | null): number => (t ? t._storage.ptr + t._offset * (t._dtype === 'float32' ? 4 : 8) : 0);
+export const addr = (t: Tensor | null): number => (t ? t._storage.ptr + t._offset * (t._dtype === 'float32' ? 4 : 8) : 0);
 const flagsOf = (y: Tensor | null, w: Tensor | null, b: Tensor | null = null): number => (y ? 1 : 0) | (w ? 2 : 0) | (b ? 4 : 0);
 
 /** Copies float64 arrays into one scratch block; returns their addresses and the block's end. */
@@ -39,7 +39,7 @@ function stage(arrays: Float64Array[], extra = 0): { ptrs: number[]; end: number
   return { ptrs, end: at };
 }
 
-const minPlanes = (len: number): number => Math.ceil(MIN_ELEMENTS_PER_THREAD / Math.max(1, len));
+export const minPlanes = (len: number): number => Math.ceil(MIN_ELEMENTS_PER_THREAD / Math.max(1, len));
 
 export function simdPlaneSums(out: Float64Array, x: Tensor, y: Tensor | null, w: Tensor | null, shift: Float64Array, P: number, len: number): boolean {
   const sfx = suffixOf(x, y, w);

@@ -159,6 +159,11 @@ export interface SimdExports {
   rowNormalizeF64: SimdExports['rowNormalizeF32'];
   columnSumsF32(dy: number, x: number, mean: number, rstd: number, dw: number, db: number, P: number, len: number, cols: number): void;
   columnSumsF64: SimdExports['columnSumsF32'];
+  layerNormF32(o: number, x: number, w: number, b: number, mean: number, rstd: number, wide: number, P: number, len: number, eps: number, flags: number): void;
+  layerNormF64: SimdExports['layerNormF32'];
+  layerNormBackwardF32(dx: number, dy: number, x: number, w: number, mean: number, rstd: number, wide: number, acc: number, dwOut: number, dbOut: number,
+    P: number, len: number, flags: number): void;
+  layerNormBackwardF64: SimdExports['layerNormBackwardF32'];
   gemmF64(m: number, n: number, k: number, alpha: number, a: number, rsA: number, csA: number, b: number, rsB: number,
     csB: number, beta: number, c: number, rsC: number, csC: number, work: number): void;
 }
@@ -175,6 +180,7 @@ const REQUIRED: (keyof SimdExports)[] = [
   'gatherF32', 'gatherF64', 'scatterF32', 'scatterF64',
   'sgdStepF32', 'sgdStepF64', 'adamStepF32', 'adamStepF64', 'firstBadIndex', 'indexSelectRows', 'indexAddRowsF32', 'indexAddRowsF64',
   'planeSumsF32', 'planeSumsF64', 'planeAffineF32', 'planeAffineF64', 'rowNormalizeF32', 'rowNormalizeF64', 'columnSumsF32', 'columnSumsF64',
+  'layerNormF32', 'layerNormF64', 'layerNormBackwardF32', 'layerNormBackwardF64',
   'copyRow32', 'copyRow64', 'convertRowU8F32', 'convertRowF32F64', 'convertRowF64F32', 'fill32', 'fill64', 'fillBytes', 'copyBytes', 'softmaxBackwardF32', 'softmaxBackwardF64', 'argmaxF32', 'argmaxF64', 'argminF32', 'argminF64', 'logsumexpF32', 'logsumexpF64', 'powerSumF32', 'powerSumF64', 'powerSumRowsF32', 'powerSumRowsF64', 'logsumexpRowsF32', 'logsumexpRowsF64', 'extremeRowsF32', 'extremeRowsF64', 'extremeColsF32', 'extremeColsF64', 'colMomentsF32', 'colMomentsF64', 'logsumexpColsF32', 'logsumexpColsF64', 'prodF32', 'prodF64', 'accumulateColsF32', 'accumulateColsF64',
   'addChannelBiasF32', 'addChannelBiasF64', 'convForwardF32', 'convForwardF64', 'convTransposeF32', 'convTransposeF64',
   'convWeightGradF32', 'convWeightGradF64', 'sumPartialsF32', 'sumPartialsF64',

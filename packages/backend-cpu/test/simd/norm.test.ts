@@ -74,6 +74,24 @@ describe('wasm normalisation kernels vs TS (bit-identical)', () => {
     }
   });
 
+  it('layer norm backward: every output mask, a weight without a bias, split and unsplit calls', () => {
+    let seed = 50;
+    const masks = [[true, false, false], [false, true, true], [false, true, false], [false, false, true], [true, false, true]];
+    for (const dtype of DTYPES) {
+      for (const [M, K, threads] of [[3, 13, 1], [40, 600, 1], [40, 600, 2]] as const) {
+        for (const mask of masks) {
+          expectSameAsTs(`layer norm backward ${dtype} [${M}, ${K}] mask=${mask} threads=${threads}`, seeded(seed++, () => {
+            setNumThreads(threads);
+            const x = input([M, K], dtype, true), dy = randn([M, K], { dtype }), w = randn([K], { dtype });
+            const [out, mean, rstd] = nativeLayerNorm(x, [K], w, null, 1e-5) as [Tensor, Tensor, Tensor];
+            return [out, mean, rstd, ...drop(nativeLayerNormBackward(dy, x, [K], mean, rstd, w, null, mask))];
+          }));
+        }
+      }
+    }
+    setNumThreads(initial);
+  });
+
   it('batch norm forward and backward, training and evaluation, with the running-stat updates', () => {
     let seed = 100;
     for (const dtype of DTYPES) {

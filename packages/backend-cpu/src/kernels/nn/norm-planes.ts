@@ -106,6 +106,15 @@ export function columnSums(dy: Tensor, x: Tensor, mean: Float64Array, rstd: Floa
   return [dw, db];
 }
 
+/** Layer norm's weight and bias gradients (columnSums over its rows), written into dw / db where given. */
+export function layerNormParamGrads(
+  dw: Tensor | null, db: Tensor | null, dy: Tensor, x: Tensor, mean: Float64Array, rstd: Float64Array, P: number, len: number,
+): void {
+  const [gw, gb] = columnSums(dy, x, mean, rstd, P, len);
+  if (dw) writeF64(dw, gw);
+  if (db) writeF64(db, gb);
+}
+
 /** Element stride of a contiguous or 1-d tensor (running buffers may be strided vectors). */
 const step = (t: Tensor, strides: readonly number[]): number => (t._shape.length === 1 ? strides[0]! : 1);
 

@@ -7,7 +7,8 @@
  */
 import type { Tensor } from '@torchts/core';
 import { readAccess } from '../access.js';
-import { columnSums, float64Of, planeAffine, planeSums, readF64, rowNormalize, writeF64 } from './norm-planes.js';
+import { simdLayerNorm, simdLayerNormBackward } from '../../wasm/layer-norm.js';
+import { float64Of, layerNormParamGrads, planeAffine, planeSums, readF64, rowNormalize, writeF64 } from './norm-planes.js';
 
 interface Moments {
   mean: Float64Array;
@@ -54,6 +55,7 @@ const rsqrt = (v: Float64Array, eps: number): Float64Array => v.map((x) => 1 / M
 export function nativeLayerNormKernel(
   out: Tensor, mean: Tensor, rstd: Tensor, x: Tensor, w: Tensor | null, b: Tensor | null, M: number, K: number, eps: number,
 ): void {
+  if (simdLayerNorm(out, mean, rstd, x, w, b, M, K, eps)) return;
   const m = moments(x, M, 1, K, false);
   const r = rsqrt(m.variance, eps);
   rowNormalize(out, x, m.mean, r, w, b, M, K);
@@ -64,6 +66,7 @@ export function nativeLayerNormKernel(
 export function nativeLayerNormBackwardKernel(
   dx: Tensor | null, dw: Tensor | null, db: Tensor | null, dy: Tensor, x: Tensor, meanT: Tensor, rstdT: Tensor, w: Tensor | null, M: number, K: number,
 ): void {
+  if (simdLayerNormBackward(dx, dw, db, dy, x, meanT, rstdT, w, M, K)) return;
   const mean = readF64(meanT), r = readF64(rstdT);
   if (dx) {
     const s = planeSums(x, dy, w, mean, M, K);
@@ -76,11 +79,7 @@ export function nativeLayerNormBackwardKernel(
     }
     planeAffine(dx, x, dy, w, A, B, C, M, K);
   }
-  if (dw || db) {
-    const [gw, gb] = columnSums(dy, x, mean, r, M, K);
-    if (dw) writeF64(dw, gw);
-    if (db) writeF64(db, gb);
-  }
+  if (dw || db) layerNormParamGrads(dw, db, dy, x, mean, r, M, K);
 }
 
 // ---------------------------------------------------------------- batch norm
