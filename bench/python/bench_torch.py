@@ -282,6 +282,10 @@ def median(xs):
     return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
 
 
+# Consecutive warm-up batches within this fraction of each other count as settled (timing.ts).
+SETTLED = 0.05
+
+
 def measure(batch, plan, fixed_inner=None):
     """A port of timing.ts's measure: calibrate, warm up, median of `reps` batches."""
     inner = fixed_inner or 1
@@ -298,7 +302,13 @@ def measure(batch, plan, fixed_inner=None):
         if scaled != inner:
             inner = scaled
             last = 0.0
-    while spent < plan["warmupSeconds"] or last == 0.0:
+    previous = 0.0
+
+    def settled():
+        return previous > 0.0 and abs(last - previous) <= SETTLED * previous
+
+    while spent < plan["warmupSeconds"] or last == 0.0 or (not settled() and spent < plan["maxWarmupSeconds"]):
+        previous = last
         last = seconds(batch, inner)
         spent += last
     reps = max(3, min(plan["reps"], int(plan["maxWorkloadSeconds"] // last)))

@@ -6,6 +6,12 @@
 export interface TimingPlan {
   /** Warm-up time before the timed batches (the calibration counts towards it). */
   warmupSeconds: number;
+  /**
+   * Warm-up goes on past warmupSeconds, up to this long, until a batch runs within SETTLED of the
+   * one before: V8 takes a few thousand iterations of an autograd step (~2 s) to reach its steady
+   * speed (layer norm fwd+bwd: 1 ms per iteration at first, 0.31 ms after 3,000).
+   */
+  maxWarmupSeconds: number;
   /** Calibrated batches last about this long. */
   targetBatchSeconds: number;
   reps: number;
@@ -23,9 +29,12 @@ export interface Timing {
 
 export function timingPlan(quick: boolean): TimingPlan {
   return quick
-    ? { warmupSeconds: 0.05, targetBatchSeconds: 0.03, reps: 3, maxWorkloadSeconds: 2 }
-    : { warmupSeconds: 0.2, targetBatchSeconds: 0.1, reps: 7, maxWorkloadSeconds: 10 };
+    ? { warmupSeconds: 0.05, maxWarmupSeconds: 0.05, targetBatchSeconds: 0.03, reps: 3, maxWorkloadSeconds: 2 }
+    : { warmupSeconds: 0.2, maxWarmupSeconds: 4, targetBatchSeconds: 0.1, reps: 7, maxWorkloadSeconds: 10 };
 }
+
+/** Consecutive warm-up batches within this fraction of each other count as settled. */
+const SETTLED = 0.05;
 
 function seconds(fn: () => void): number {
   const t0 = process.hrtime.bigint();
@@ -57,7 +66,10 @@ export function measure(batch: (inner: number) => void, plan: TimingPlan, fixedI
       last = 0;
     }
   }
-  while (spent < plan.warmupSeconds || last === 0) {
+  let previous = 0;
+  const settled = (): boolean => previous > 0 && Math.abs(last - previous) <= SETTLED * previous;
+  while (spent < plan.warmupSeconds || last === 0 || (!settled() && spent < plan.maxWarmupSeconds)) {
+    previous = last;
     last = seconds(() => batch(inner));
     spent += last;
   }
