@@ -8,7 +8,8 @@ export {
   unaryI16, unaryI32, unaryI64, unaryI8, unaryU8,
 } from './elementwise-int';
 export { ternaryF32, ternaryF64 } from './elementwise-ternary';
-export { maxF32, maxF64, minF32, minF64, sumChunksF32, sumChunksF64, sumColsF32, sumColsF64, sumF32, sumF64, sumRowsF32, sumRowsF64 } from './reduce';
+export { maxF32, maxF64, minF32, minF64, sumChunksF32, sumChunksF64, sumF32, sumF64, sumRowsF32, sumRowsF64 } from './reduce';
+export { sumColChunksF32, sumColChunksF64, sumColPartialsF32, sumColPartialsF64, sumColsF32, sumColsF64 } from './sum-cols';
 export { col2imF32, col2imF64, im2colF32, im2colF64 } from './im2col';
 export { softmaxF32, softmaxF64 } from './softmax';
 export { avgPoolBackwardF32, avgPoolBackwardF64, avgPoolF32, avgPoolF64, maxPoolBackwardF32, maxPoolBackwardF64, maxPoolF32, maxPoolF64 } from './pool';

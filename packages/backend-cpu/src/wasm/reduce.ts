@@ -89,7 +89,30 @@ export function simdSum(out: Tensor, input: Tensor, dims: readonly number[], mea
   if (lay.rows) return sumRows(ex, sz, x, o, plan, n1, s1, n0, div);
   if (!lay.cols) return false;
   const { outer, xo, m } = lay.cols;
-  splitColumns(sz === 4 ? 'sumColsF32' : 'sumColsF64', outer, m, plan.count, (o0, o1, j0, j1) => [x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, o, div]);
+  const rows = outer === 1 && m <= PANEL ? Math.ceil(COL_CHUNK / m / BLOCK_ROWS) * BLOCK_ROWS : Infinity;
+  if (plan.count > rows) return sumColumnChunks(ex, sz, x, o, n1, s1, n0, s0, m, rows, plan.count, div);
+  splitColumns(sz === 4 ? 'sumColsF32' : 'sumColsF64', outer, m, plan.count,
+    (o0, o1, j0, j1, t) => [x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, o, div, panelScratch(t)]);
+  return true;
+}
+
+/** float32 column sums add this many positions in float32 lanes (assembly/sum-cols.ts BLOCK_ROWS). */
+const BLOCK_ROWS = 64;
+/** Elements per chunk of a chunked column sum (smaller chunks cost more partials: 2^16, +3% on [4096, 256]). */
+const COL_CHUNK = 1 << 17;
+
+/**
+ * Columns over many positions (one outer position, m <= PANEL): chunks of `rows` positions (about
+ * COL_CHUNK elements, from the shape only), float64 partials added in chunk order here, so threads
+ * split the positions and each reads whole rows.
+ */
+function sumColumnChunks(ex: SimdExports, sz: number, x: number, o: number, n1: number, s1: number, n0: number, s0: number, m: number,
+  rows: number, count: number, div: number): boolean {
+  const chunks = Math.ceil(count / rows);
+  const partials = heap.scratch('reduce.partials', chunks * m * 8);
+  runSplit(sz === 4 ? 'sumColChunksF32' : 'sumColChunksF64', { items: chunks, minItems: Math.ceil(MIN_WORK / (rows * m)) },
+    (c0, c1, t) => [x, n1, s1, n0, s0, m, rows, c0, c1, partials, panelScratch(t)]);
+  (sz === 4 ? ex.sumColPartialsF32 : ex.sumColPartialsF64)(partials, chunks, m, o, div);
   return true;
 }
 
@@ -109,6 +132,14 @@ function layoutOf(plan: ReducePlan) {
     ? { m: plan.outerShape[ko - 1]!, outer: ko === 2 ? plan.outerShape[0]! : 1, xo: ko === 2 ? plan.outerStrides[0]! : 0 }
     : null;
   return { n1: n1!, s1: s1!, n0: n0!, s0: s0!, rows, cols };
+}
+
+/** Columns per panel of the column kernels that keep accumulators in scratch (assembly/accumulate.ts, sum-cols.ts PANEL). */
+const PANEL = 1024;
+
+/** A thread's scratch for those panels: 2 * PANEL float64. */
+function panelScratch(thread: number): number {
+  return heap.scratch(`reduce.panel.${thread}`, 2 * PANEL * 8);
 }
 
 /** Runs a column kernel over [outer, m] outputs of `count` elements each: by outer positions, or by column ranges. */
@@ -191,8 +222,6 @@ export function simdColumnLogsumexp(input: Tensor, dims: readonly number[]): Flo
 
 /** Column accumulations (assembly/accumulate.ts accumulateCols*): what each output reduces. */
 export const ACCUMULATE = { product: 0, nanSum: 1, nanMean: 2 } as const;
-/** Columns per panel of accumulateCols* (assembly/accumulate.ts PANEL). */
-const PANEL = 1024;
 
 /**
  * prod / nansum / nanmean of float32/float64 `input` over `dims` into `out` (its dtype,
@@ -204,7 +233,7 @@ export function simdColumnAccumulate(out: Tensor, input: Tensor, dims: readonly 
   const run = columnRun(input, dims);
   if (!run) return false;
   const o = out._storage.ptr + out._offset * (run.f32 ? 4 : 8);
-  run.split(run.f32 ? 'accumulateColsF32' : 'accumulateColsF64', (args, thread) => [...args, o, heap.scratch(`reduce.panel.${thread}`, 2 * PANEL * 8), kind]);
+  run.split(run.f32 ? 'accumulateColsF32' : 'accumulateColsF64', (args, thread) => [...args, o, panelScratch(thread), kind]);
   return true;
 }
 

@@ -60,8 +60,12 @@ export interface SimdExports {
   sumChunksF64: SimdExports['sumChunksF32'];
   sumRowsF32(x: number, r0: number, r1: number, rs: number, n1: number, s1: number, n0: number, out: number, div: number): void;
   sumRowsF64: SimdExports['sumRowsF32'];
-  sumColsF32(x: number, o0: number, o1: number, xo: number, n1: number, s1: number, n0: number, s0: number, m: number, j0: number, j1: number, out: number, div: number): void;
+  sumColsF32(x: number, o0: number, o1: number, xo: number, n1: number, s1: number, n0: number, s0: number, m: number, j0: number, j1: number, out: number, div: number, scratch: number): void;
   sumColsF64: SimdExports['sumColsF32'];
+  sumColChunksF32(x: number, n1: number, s1: number, n0: number, s0: number, m: number, rows: number, c0: number, c1: number, partials: number, scratch: number): void;
+  sumColChunksF64: SimdExports['sumColChunksF32'];
+  sumColPartialsF32(partials: number, chunks: number, m: number, out: number, div: number): void;
+  sumColPartialsF64: SimdExports['sumColPartialsF32'];
   maxF32(p: number, n: number): number;
   maxF64(p: number, n: number): number;
   minF32(p: number, n: number): number;
@@ -174,7 +178,7 @@ const REQUIRED: (keyof SimdExports)[] = [
   'ternaryF32', 'ternaryF64',
   'whereF32', 'whereF64', 'whereI8', 'whereI16', 'binaryI8', 'binaryU8', 'binaryI16', 'binaryI64', 'compareI8', 'compareU8', 'compareI16', 'compareI64',
   'unaryI8', 'unaryU8', 'unaryI16', 'unaryI32', 'unaryI64',
-  'sumF32', 'sumF64', 'sumChunksF32', 'sumChunksF64', 'sumRowsF32', 'sumRowsF64', 'sumColsF32', 'sumColsF64', 'maxF32', 'maxF64', 'minF32', 'minF64', 'im2colF32', 'im2colF64',
+  'sumF32', 'sumF64', 'sumChunksF32', 'sumChunksF64', 'sumRowsF32', 'sumRowsF64', 'sumColsF32', 'sumColsF64', 'sumColChunksF32', 'sumColChunksF64', 'sumColPartialsF32', 'sumColPartialsF64', 'maxF32', 'maxF64', 'minF32', 'minF64', 'im2colF32', 'im2colF64',
   'col2imF32', 'col2imF64', 'softmaxF32', 'softmaxF64',
   'maxPoolF32', 'maxPoolF64', 'avgPoolF32', 'avgPoolF64', 'avgPoolBackwardF32', 'avgPoolBackwardF64', 'maxPoolBackwardF32', 'maxPoolBackwardF64',
   'gatherF32', 'gatherF64', 'scatterF32', 'scatterF64',

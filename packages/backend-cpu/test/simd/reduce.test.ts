@@ -1,12 +1,12 @@
 // The WebAssembly SIMD reductions (both builds) against the TS reducers (float64 accumulation,
 // the oracle). Tolerances (docs/cpu-kernels.md): float32 sums add up to 64 values per float32
-// lane before going to float64, so |got - want| <= 2^-17 * sum|x| (+ the final rounding);
+// lane (rows, also when read as page streams) or per column block before going to float64, so |got - want| <= 2^-17 * sum|x| (+ the final rounding);
 // float64 sums differ from TS only in order, 2^-36 * sum|x| for the sizes here. max/min equal.
 import { afterAll, describe, expect, it } from 'vitest';
 import { amax, amin, manualSeed, max, mean, min, randn, sum, tensor } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
 import { getNumThreads, setNumThreads } from '../../src/index.js';
-import { BUILDS, expectIdentical, expectWithin, lcg, withKernels } from './helpers.js';
+import { BUILDS, expectIdentical, expectSameBytesForThreads, expectWithin, lcg, withKernels } from './helpers.js';
 
 const DTYPES: DType[] = ['float32', 'float64'];
 const TOL: Record<string, number> = { float32: 2 ** -17, float64: 2 ** -36 };
@@ -32,6 +32,31 @@ function randomLayout(rand: (n: number) => number, shape: number[], dtype: DType
     x = x.permute(...perm).contiguous().permute(...perm); // same shape, reversed memory order
   }
   return x;
+}
+
+/**
+ * x with, in lines 0-3 (selected along `lineDim`), at the positions `at`: NaN; +inf; +inf and
+ * -inf; -3.4e38 twice.
+ */
+function putSpecials(x: Tensor, lineDim: number, at: number[]): Tensor {
+  const put = (line: number, pos: number, v: number) => x.select(lineDim, line).narrow(0, pos, 1).fill_(v);
+  const [nan, inf, inf2, ninf, big, big2] = at as [number, number, number, number, number, number];
+  put(0, nan, Number.NaN);
+  put(1, inf, Infinity);
+  put(2, inf2, Infinity);
+  put(2, ninf, -Infinity);
+  put(3, big, -3.4e38);
+  put(3, big2, -3.4e38);
+  return x;
+}
+
+/** The sums of putSpecials' lines: NaN, +inf, NaN, and -inf in float32. */
+function expectSpecialSums(s: number[], dtype: DType, build: string): void {
+  expect(Number.isNaN(s[0]), build).toBe(true);
+  expect(s[1], build).toBe(Infinity);
+  expect(Number.isNaN(s[2]), build).toBe(true);
+  // float32: the float64 accumulation (and chunk partials) do not overflow on the way, only the result.
+  if (dtype === 'float32') expect(s[3], build).toBe(-Infinity);
 }
 
 describe('wasm SIMD sum/mean vs TS', () => {
@@ -60,6 +85,45 @@ describe('wasm SIMD sum/mean vs TS', () => {
     }
   });
 
+  it('float32 rows read as eight page streams: lengths around the groups and chunks, strided rows', () => {
+    manualSeed(15);
+    for (const dtype of DTYPES) {
+      for (const n of [8191, 8192, 8193, 3 * 8192 + 2047, 65536 + 8192 + 3]) {
+        const x = randn([n], { dtype }).mul(100);
+        compare(`sum ${n} ${dtype}`, dtype, () => sum(x), () => sum(x.abs()));
+        // Rows of a wider tensor: contiguous runs that start anywhere.
+        const rows = randn([3, n + 5], { dtype }).narrow(1, 3, n);
+        compare(`sum rows ${n} ${dtype}`, dtype, () => sum(rows, 1), () => sum(rows.abs(), 1));
+        compare(`mean rows ${n} ${dtype}`, dtype, () => mean(rows, 1), () => mean(rows.abs(), 1));
+      }
+    }
+  });
+
+  it('column sums: many positions (chunked), wide panels, gaps between runs, two reduced dims', () => {
+    manualSeed(16);
+    for (const dtype of DTYPES) {
+      for (const [r, m] of [[4096, 256], [100000, 3], [1000, 17], [700, 1024], [300, 1025], [150, 2500], [60000, 5]]) {
+        const x = randn([r!, m! + 7], { dtype }).mul(10).narrow(1, 3, m!); // the run of m inside a longer row
+        const ax = x.abs();
+        compare(`sum(0) [${r}, ${m}] ${dtype}`, dtype, () => sum(x, 0), () => sum(ax, 0));
+        compare(`mean(0) [${r}, ${m}] ${dtype}`, dtype, () => mean(x, 0), () => mean(ax, 0));
+      }
+      // Reduced positions in runs that do not coalesce: chunks start in the middle of a run.
+      const y = randn([37, 151, 96], { dtype }).narrow(1, 0, 150);
+      compare(`sum([0, 1]) of a narrowed [37, 150, 96] ${dtype}`, dtype, () => y.sum([0, 1]), () => y.abs().sum([0, 1]));
+      const z = randn([5, 40, 33], { dtype }).narrow(1, 1, 39);
+      compare(`mean([0, 1]) of a narrowed [5, 39, 33] ${dtype}`, dtype, () => z.mean([0, 1]), () => z.abs().mean([0, 1]));
+    }
+  });
+
+  it('column sums: NaN and infinities in any chunk', () => {
+    for (const dtype of DTYPES) {
+      // Three chunks of 6592 positions.
+      const x = putSpecials(randn([16000, 20], { dtype }), 1, [15999, 7000, 5, 14000, 1500, 9000]);
+      for (const build of BUILDS) expectSpecialSums(withKernels(build, () => sum(x, 0).tolist()) as number[], dtype, build);
+    }
+  });
+
   it('random shapes, strides and dims (negative dims, keepdim)', () => {
     manualSeed(13);
     const rand = lcg(5);
@@ -80,20 +144,9 @@ describe('wasm SIMD sum/mean vs TS', () => {
 
   it('NaN and infinities propagate; empty and 0-d inputs', () => {
     for (const dtype of DTYPES) {
-      const x = randn([4, 40], { dtype });
-      x.select(0, 0).narrow(0, 39, 1).fill_(Number.NaN);
-      x.select(0, 1).narrow(0, 3, 1).fill_(Infinity);
-      x.select(0, 2).narrow(0, 3, 1).fill_(Infinity);
-      x.select(0, 2).narrow(0, 7, 1).fill_(-Infinity);
-      x.select(0, 3).narrow(0, 0, 1).fill_(-3.4e38);
-      x.select(0, 3).narrow(0, 1, 1).fill_(-3.4e38);
+      const x = putSpecials(randn([4, 40], { dtype }), 0, [39, 3, 3, 7, 0, 1]);
       for (const build of BUILDS) {
-        const s = withKernels(build, () => sum(x, 1).tolist()) as number[];
-        expect(Number.isNaN(s[0]), build).toBe(true);
-        expect(s[1], build).toBe(Infinity);
-        expect(Number.isNaN(s[2]), build).toBe(true);
-        // float32: the float64 accumulation does not overflow on the way, only in the result.
-        if (dtype === 'float32') expect(s[3], build).toBe(-Infinity);
+        expectSpecialSums(withKernels(build, () => sum(x, 1).tolist()) as number[], dtype, build);
         const c = withKernels(build, () => sum(x.t().contiguous(), 0).tolist()) as number[];
         expect(Number.isNaN(c[0]) && c[1] === Infinity && Number.isNaN(c[2]), build).toBe(true);
       }
@@ -142,6 +195,19 @@ describe('wasm SIMD sum/mean vs TS', () => {
         });
         for (const r of results.slice(1)) r.forEach((t, i) => expectIdentical(t, results[0]![i]!, `${build} ${dtype} output ${i}`));
       }
+    }
+  });
+
+  it('identical bytes for 1, 2 and 3 threads: column chunks, column ranges, row chunks, split', () => {
+    manualSeed(17);
+    for (const dtype of DTYPES) {
+      const tall = randn([4096, 256], { dtype }); // chunks of positions
+      const few = randn([100000, 3], { dtype }); // chunks of positions, three columns
+      const two = randn([37, 151, 96], { dtype }).narrow(1, 0, 150); // chunks across runs
+      const wide = randn([40, 3000], { dtype }); // column ranges
+      const long = randn([(1 << 19) + 8195], { dtype }); // row chunks (float32: page streams)
+      const runs = (): Tensor[] => [sum(tall, 0), mean(few, 0), two.sum([0, 1]), sum(wide, 0), sum(long)];
+      for (const build of BUILDS) expectSameBytesForThreads(build, runs, 5, dtype);
     }
   });
 });
