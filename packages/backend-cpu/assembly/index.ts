@@ -27,3 +27,4 @@ export { colMomentsF32, colMomentsF64, powerSumF32, powerSumF64, powerSumRowsF32
 export { nllBackwardF32, nllBackwardF64, nllFirstBadTarget, nllForwardF32, nllForwardF64 } from './nll';
 export { extremeColsF32, extremeColsF64, extremeRowsF32, extremeRowsF64 } from './extreme';
 export { accumulateColsF32, accumulateColsF64, prodF32, prodF64 } from './accumulate';
+export { nanRowsF32, nanRowsF64 } from './nan-rows';

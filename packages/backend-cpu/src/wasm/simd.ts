@@ -116,6 +116,8 @@ export interface SimdExports {
   powerSumRowsF64: SimdExports['powerSumRowsF32'];
   logsumexpRowsF32(x: number, r0: number, r1: number, rs: number, n: number, out: number): void;
   logsumexpRowsF64: SimdExports['logsumexpRowsF32'];
+  nanRowsF32(x: number, r0: number, r1: number, rs: number, n: number, mean: number, out: number): void;
+  nanRowsF64: SimdExports['nanRowsF32'];
   extremeRowsF32(x: number, r0: number, r1: number, rs: number, n: number, vals: number, idx: number, isMax: number): void;
   extremeRowsF64: SimdExports['extremeRowsF32'];
   extremeColsF32(x: number, o0: number, o1: number, xo: number, n1: number, s1: number, n0: number, s0: number, m: number, j0: number, j1: number, vals: number, idx: number, isMax: number): void;
@@ -185,7 +187,7 @@ const REQUIRED: (keyof SimdExports)[] = [
   'sgdStepF32', 'sgdStepF64', 'adamStepF32', 'adamStepF64', 'firstBadIndex', 'indexSelectRows', 'indexAddRowsF32', 'indexAddRowsF64',
   'planeSumsF32', 'planeSumsF64', 'planeAffineF32', 'planeAffineF64', 'rowNormalizeF32', 'rowNormalizeF64', 'columnSumsF32', 'columnSumsF64',
   'layerNormF32', 'layerNormF64', 'layerNormBackwardF32', 'layerNormBackwardF64',
-  'copyRow32', 'copyRow64', 'convertRowU8F32', 'convertRowF32F64', 'convertRowF64F32', 'fill32', 'fill64', 'fillBytes', 'copyBytes', 'softmaxBackwardF32', 'softmaxBackwardF64', 'argmaxF32', 'argmaxF64', 'argminF32', 'argminF64', 'logsumexpF32', 'logsumexpF64', 'powerSumF32', 'powerSumF64', 'powerSumRowsF32', 'powerSumRowsF64', 'logsumexpRowsF32', 'logsumexpRowsF64', 'extremeRowsF32', 'extremeRowsF64', 'extremeColsF32', 'extremeColsF64', 'colMomentsF32', 'colMomentsF64', 'logsumexpColsF32', 'logsumexpColsF64', 'prodF32', 'prodF64', 'accumulateColsF32', 'accumulateColsF64',
+  'copyRow32', 'copyRow64', 'convertRowU8F32', 'convertRowF32F64', 'convertRowF64F32', 'fill32', 'fill64', 'fillBytes', 'copyBytes', 'softmaxBackwardF32', 'softmaxBackwardF64', 'argmaxF32', 'argmaxF64', 'argminF32', 'argminF64', 'logsumexpF32', 'logsumexpF64', 'powerSumF32', 'powerSumF64', 'powerSumRowsF32', 'powerSumRowsF64', 'logsumexpRowsF32', 'logsumexpRowsF64', 'nanRowsF32', 'nanRowsF64', 'extremeRowsF32', 'extremeRowsF64', 'extremeColsF32', 'extremeColsF64', 'colMomentsF32', 'colMomentsF64', 'logsumexpColsF32', 'logsumexpColsF64', 'prodF32', 'prodF64', 'accumulateColsF32', 'accumulateColsF64',
   'addChannelBiasF32', 'addChannelBiasF64', 'convForwardF32', 'convForwardF64', 'convTransposeF32', 'convTransposeF64',
   'convWeightGradF32', 'convWeightGradF64', 'sumPartialsF32', 'sumPartialsF64',
   'nllFirstBadTarget', 'nllForwardF32', 'nllForwardF64', 'nllBackwardF32', 'nllBackwardF64',

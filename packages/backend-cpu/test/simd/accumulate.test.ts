@@ -131,3 +131,41 @@ describe('prod / nansum / nanmean column kernel (non-last dims)', () => {
     }
   });
 });
+
+// nansum/nanmean of contiguous rows (assembly/nan-rows.ts): float64 sums in two-lane accumulators,
+// another order than TS's: float32 results the TS ones or one ulp away (the float64 sums round to
+// the same float32 but for ties), float64 ones within 2^-46 * sum|x|; NaN skipped, counts exact.
+describe('nansum / nanmean row kernel', () => {
+  it('rows and whole tensors with NaN, all-NaN rows, infinities, both dtypes', () => {
+    manualSeed(71);
+    for (const dtype of DTYPES) {
+      const tol = dtype === 'float32' ? 2 ** -23 : 2 ** -46;
+      for (const n of [32, 33, 35, 100, 1001]) {
+        const x = put(randn([6, n], { dtype }).mul(4), NaN, [0, 3, n + 1, 2 * n + 5, 2 * n + 6]);
+        for (const row of [0, 1, 2, 3]) x.select(0, 5).narrow(0, row * 8, 8).fill_(NaN); // mostly NaN
+        const scale = x.nanToNum(0).abs();
+        for (const build of BUILDS) {
+          expectWithin(withKernels(build, () => nansum(x, 1)), withKernels('ts', () => nansum(x, 1)), scale.sum(1), tol, `${dtype} n=${n} nansum rows (${build})`);
+          expectWithin(withKernels(build, () => nanmean(x, 1)), withKernels('ts', () => nanmean(x, 1)), scale.mean(1), tol * 4, `${dtype} n=${n} nanmean rows (${build})`);
+          expectWithin(withKernels(build, () => nansum(x)), withKernels('ts', () => nansum(x)), scale.sum(), tol, `${dtype} n=${n} nansum all (${build})`);
+        }
+      }
+      // Every row's result is exact: all NaN (nansum 0, nanmean NaN), or an infinity (inf - inf: NaN).
+      const allNan = put(randn([3, 40], { dtype }), NaN, [...Array(120).keys()]);
+      const inf = put(randn([3, 40], { dtype }), Infinity, [5, 45, 90]);
+      put(inf, -Infinity, [50, 91]);
+      expectSameAsTs(`${dtype} all-NaN row, infinities`, () => [nansum(allNan, 1), nanmean(allNan, 1), nansum(inf, 1), nanmean(inf, 1)]);
+    }
+  });
+
+  it('the same bytes for 1, 2 and 3 threads (rows split)', () => {
+    manualSeed(72);
+    const x = put(randn([3000, 41]), NaN, [5, 77, 1000, 5000]);
+    const run = () => [nansum(x, 1), nanmean(x, -1)];
+    const results = [1, 2, 3].map((t) => {
+      setNumThreads(t);
+      return run();
+    });
+    for (const r of results.slice(1)) r.forEach((g, i) => expectIdentical(g, results[0]![i]!, `output ${i}`));
+  });
+});

@@ -12,6 +12,7 @@ import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
 import { ACCUMULATE, simdColumnAccumulate, simdRow, simdSum } from '../../wasm/reduce.js';
 import { prefersColumns, reduceColumns, reducePlan, reduceRows } from './plan.js';
+import { simdNanRows } from '../../wasm/rows-batch.js';
 
 /** How one op reduces: a whole row at once, and optionally column-wise (see plan.ts). */
 export interface Reducer {
@@ -185,8 +186,19 @@ function withColumnKernel(kind: number, ts: ReturnType<typeof reduceKernel>) {
   };
 }
 
-export const nansumKernel = withColumnKernel(ACCUMULATE.nanSum, reduceKernel(fixed({ row: nansumRow, columns: { init: 0, step: nanAddStep } })));
-export const nanmeanKernel = withColumnKernel(ACCUMULATE.nanMean, reduceKernel(fixed({ row: nanmeanRow })));
+/** nansum/nanmean: contiguous rows (the last dim, a whole contiguous tensor) in the wasm row kernel first. */
+function withNanRows(mean: boolean, kernel: ReturnType<typeof withColumnKernel>) {
+  return (out: Tensor, input: Tensor, dims: readonly number[]): void => {
+    const rows = dims.length > 0 ? simdNanRows(input, dims, mean) : null;
+    if (!rows) return kernel(out, input, dims);
+    const w = writeAccess(out, false);
+    for (let o = 0; o < rows.length; o++) w.arr[w.off + o] = rows[o]!;
+    w.commit();
+  };
+}
+
+export const nansumKernel = withNanRows(false, withColumnKernel(ACCUMULATE.nanSum, reduceKernel(fixed({ row: nansumRow, columns: { init: 0, step: nanAddStep } }))));
+export const nanmeanKernel = withNanRows(true, withColumnKernel(ACCUMULATE.nanMean, reduceKernel(fixed({ row: nanmeanRow }))));
 export const prodKernel = withColumnKernel(ACCUMULATE.product, reduceKernel(fixed({ row: prodRow, columns: { init: 1, step: mulStep } })));
 export const allKernel = reduceKernel(fixed({ row: allRow, columns: { init: 1, step: allStep } }));
 export const anyKernel = reduceKernel(fixed({ row: anyRow, columns: { init: 0, step: anyStep } }));
