@@ -134,7 +134,7 @@ function layoutOf(plan: ReducePlan) {
   return { n1: n1!, s1: s1!, n0: n0!, s0: s0!, rows, cols };
 }
 
-/** Columns per panel of the column kernels that keep accumulators in scratch (assembly/accumulate.ts, sum-cols.ts PANEL). */
+/** Columns per panel of the column kernels that keep accumulators in scratch (assembly/accumulate.ts, sum-cols.ts, extreme.ts PANEL). */
 const PANEL = 1024;
 
 /** A thread's scratch for those panels: 2 * PANEL float64. */
@@ -182,7 +182,8 @@ export function simdExtreme(values: Tensor | null, indices: Tensor | null, input
   }
   if (!lay.cols) return false;
   const { outer, xo, m } = lay.cols;
-  splitColumns(sz === 4 ? 'extremeColsF32' : 'extremeColsF64', outer, m, plan.count, (o0, o1, j0, j1) => [x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, v, i, max]);
+  splitColumns(sz === 4 ? 'extremeColsF32' : 'extremeColsF64', outer, m, plan.count,
+    (o0, o1, j0, j1, thread) => [x, o0, o1, xo, n1, s1, n0, s0, m, j0, j1, v, i, max, panelScratch(thread)]);
   return true;
 }
 

@@ -120,7 +120,7 @@ export interface SimdExports {
   nanRowsF64: SimdExports['nanRowsF32'];
   extremeRowsF32(x: number, r0: number, r1: number, rs: number, n: number, vals: number, idx: number, isMax: number): void;
   extremeRowsF64: SimdExports['extremeRowsF32'];
-  extremeColsF32(x: number, o0: number, o1: number, xo: number, n1: number, s1: number, n0: number, s0: number, m: number, j0: number, j1: number, vals: number, idx: number, isMax: number): void;
+  extremeColsF32(x: number, o0: number, o1: number, xo: number, n1: number, s1: number, n0: number, s0: number, m: number, j0: number, j1: number, vals: number, idx: number, isMax: number, scratch: number): void;
   extremeColsF64: SimdExports['extremeColsF32'];
   colMomentsF32(x: number, o0: number, o1: number, xo: number, n1: number, s1: number, n0: number, s0: number, m: number, j0: number, j1: number, acc: number, mean: number, kind: number): void;
   colMomentsF64: SimdExports['colMomentsF32'];

@@ -48,9 +48,10 @@ describe('max/min with positions along any dim (wasm columns and rows)', () => {
     }
   });
 
-  it('every strip width (1..40 columns) with NaN first, last and twice, infinities and zeros', () => {
+  it('every panel width (1..40 columns, past one panel) with NaN first, last and twice, infinities and zeros', () => {
     for (const dtype of ['float32', 'float64'] as DType[]) {
-      for (const m of [1, 2, 3, 4, 5, 8, 15, 16, 17, 31, 33, 40]) {
+      // 1027 and 2051: more columns than one 1024-column panel holds, and a tail.
+      for (const m of [1, 2, 3, 4, 5, 8, 15, 16, 17, 31, 33, 40, 1027, 2051]) {
         const rows = 37;
         const data = Array.from({ length: rows }, (_, r) => Array.from({ length: m }, (_, j) => ((r * 7 + j * 3) % 5) - 2));
         for (let j = 0; j < m; j++) {
