@@ -6,7 +6,7 @@
 // the arithmetic, bound these loops (port-5 shuffles on x86).
 // Flags: bit 0 = dx wanted, bit 1 = weight given, bit 2 = bias given (forward) or column sums
 // wanted (backward).
-import { hi, lo, one, rowSums, store1, store4 } from './norm';
+import { addColumnGrads, hi, lo, one, rowSums, store1, store4 } from './norm';
 
 /** `v` (len elements of T) as float64: float32 widened into `to`, float64 used in place; 0 stays 0. */
 // @ts-ignore: decorator
@@ -106,13 +106,7 @@ function layerNormBackward<T>(
         const rb = f64x2.add(f64x2.add(f64x2.mul(yb, av), f64x2.mul(xb, bv)), cv);
         store4<T>(op + off, ra, rb);
       }
-      if (cols) {
-        const ta = f64x2.mul(f64x2.mul(ga, f64x2.sub(xa, mv)), rv), tb = f64x2.mul(f64x2.mul(gb, f64x2.sub(xb, mv)), rv);
-        v128.store(dw + ko, f64x2.add(v128.load(dw + ko), ta));
-        v128.store(dw + ko, f64x2.add(v128.load(dw + ko, 16), tb), 16);
-        v128.store(db + ko, f64x2.add(v128.load(db + ko), ga));
-        v128.store(db + ko, f64x2.add(v128.load(db + ko, 16), gb), 16);
-      }
+      if (cols) addColumnGrads(dw, db, ko, ga, gb, xa, xb, mv, rv);
     }
     for (; k < len; k++) {
       const off = <usize>k * sz, ko = <usize>k << 3;

@@ -196,14 +196,8 @@ function columnSums<T>(dy: usize, x: usize, mean: usize, rstd: usize, dw: usize,
     const gp = dy + <usize>p * rowBytes, xp = x + <usize>p * rowBytes;
     let k = 0;
     for (; k + 4 <= cols; k += 4) {
-      const off = <usize>k * sz, ko = <usize>k << 3;
-      const ga = lo<T>(gp + off), gb = hi<T>(gp + off);
-      const ta = f64x2.mul(f64x2.mul(ga, f64x2.sub(lo<T>(xp + off), mv)), rv);
-      const tb = f64x2.mul(f64x2.mul(gb, f64x2.sub(hi<T>(xp + off), mv)), rv);
-      v128.store(dw + ko, f64x2.add(v128.load(dw + ko), ta));
-      v128.store(dw + ko, f64x2.add(v128.load(dw + ko, 16), tb), 16);
-      v128.store(db + ko, f64x2.add(v128.load(db + ko), ga));
-      v128.store(db + ko, f64x2.add(v128.load(db + ko, 16), gb), 16);
+      const off = <usize>k * sz;
+      addColumnGrads(dw, db, <usize>k << 3, lo<T>(gp + off), hi<T>(gp + off), lo<T>(xp + off), hi<T>(xp + off), mv, rv);
     }
     for (; k < cols; k++) {
       const off = <usize>k * sz, ko = <usize>k << 3;
@@ -237,4 +231,14 @@ export function columnSumsF32(dy: usize, x: usize, mean: usize, rstd: usize, dw:
 }
 export function columnSumsF64(dy: usize, x: usize, mean: usize, rstd: usize, dw: usize, db: usize, P: i32, len: i32, cols: i32): void {
   columnSums<f64>(dy, x, mean, rstd, dw, db, P, len, cols);
+}
+
+/** Four columns' weight and bias gradient sums: dw += g * (x - mean) * rstd, db += g (float64 lanes a, b). */
+// @ts-ignore: decorator
+@inline export function addColumnGrads(dw: usize, db: usize, ko: usize, ga: v128, gb: v128, xa: v128, xb: v128, mv: v128, rv: v128): void {
+  const ta = f64x2.mul(f64x2.mul(ga, f64x2.sub(xa, mv)), rv), tb = f64x2.mul(f64x2.mul(gb, f64x2.sub(xb, mv)), rv);
+  v128.store(dw + ko, f64x2.add(v128.load(dw + ko), ta));
+  v128.store(dw + ko, f64x2.add(v128.load(dw + ko, 16), tb), 16);
+  v128.store(db + ko, f64x2.add(v128.load(db + ko), ga));
+  v128.store(db + ko, f64x2.add(v128.load(db + ko, 16), gb), 16);
 }
