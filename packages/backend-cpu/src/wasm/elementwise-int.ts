@@ -5,8 +5,8 @@
  * router (src/index.ts: simdBinary(op, simdIntBinary(op, ts))), which hands integer computes on.
  * A wasm call applies when:
  * - the op is add/sub (alpha an integer of at most 2^53), mul, bitwiseAnd/Or/Xor, maximum/minimum,
- *   clampMin/clampMax (tensor or scalar bound), eq/ne/lt/le/gt/ge into a bool output, neg, abs,
- *   bitwiseNot, or where with a bool/uint8 condition,
+ *   clampMin/clampMax (tensor or scalar bound), clamp with both bounds (max then min, in place),
+ *   eq/ne/lt/le/gt/ge into a bool output, neg, abs, bitwiseNot, or where with a bool/uint8 condition,
  * - the output has the compute dtype (bool for comparisons) and every tensor operand has it, or is
  *   0-d (read as a scalar: of the compute dtype bit for bit, else cast as the TS kernels cast),
  * - the layout fits the float kernels' walk (elementwise.ts: inner dim contiguous or broadcast,
@@ -91,6 +91,16 @@ export function simdIntUnary(op: Op, ts: UnaryKernel): UnaryKernel {
 }
 
 export function simdIntTernary(op: Op, ts: TernaryKernel): TernaryKernel {
+  if (op.name === 'clamp') {
+    // min(max(x, lo), hi) as two passes of the max/min kernel, the second in place. Where the second
+    // does not apply, TS clamps x again: right even when out is x and already holds max(x, lo).
+    return (out, x, lo, hi, compute, params) => {
+      const k = kernelsFor(compute, out.numel());
+      const ran = k !== undefined && out._dtype === compute && runBinaryKernel(k.binary, BINARY.maximum!, out, x, lo, compute, [1]) &&
+        runBinaryKernel(k.binary, BINARY.minimum!, out, out, hi, compute, [1]);
+      if (!ran) ts(out, x, lo, hi, compute, params);
+    };
+  }
   if (op.name !== 'where') return ts;
   return (out, cond, a, b, compute, params) => {
     const k = kernelsFor(compute, out.numel());

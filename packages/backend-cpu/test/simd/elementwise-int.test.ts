@@ -6,7 +6,7 @@
 // is checked against BigInt arithmetic. Comparisons are signed, unsigned for uint8.
 import { describe, it } from 'vitest';
 import {
-  abs, add, bitwiseAnd, bitwiseNot, bitwiseOr, bitwiseXor, clampMax, clampMin, empty, eq, fromTypedArray, ge, gt, le, lt,
+  abs, add, bitwiseAnd, bitwiseNot, bitwiseOr, bitwiseXor, clamp, clampMax, clampMin, empty, eq, fromTypedArray, ge, gt, le, lt,
   manualSeed, maximum, minimum, mul, ne, neg, randint, randn, sub, tensor, where,
 } from '@torchts/core';
 import type { DType, Tensor } from '@torchts/core';
@@ -66,6 +66,11 @@ describe('wasm SIMD integer elementwise vs TS (bit-identical)', () => {
         expectSameAsTs(`add/sub alpha ${dtype} [${n}]`, () => [add(a, fb, { alpha: 3 }), sub(a, fb, { alpha: -2 }), add(a, 7, { alpha: 5 })]);
         expectSameAsTs(`add_/mul_ in place ${dtype} [${n}]`, () => [a.clone().add_(b), fa.clone().mul_(fb), a.clone().bitwiseXor_(b)]);
         expectSameAsTs(`eq/lt scalar wrapped to the dtype ${dtype} [${n}]`, () => [a.eq(506), a.lt(300)]);
+        // clamp with both bounds: max then min, in place; lo > hi gives hi; tensor and 0-d bounds.
+        const [lo, hi] = dtype === 'uint8' ? [20, 200] : [-30, 40];
+        expectSameAsTs(`clamp ${dtype} [${n}]`, () => [clamp(a, lo, hi), clamp(a, hi, lo), clamp(a, tensor(lo, { dtype }), hi)]);
+        expectSameAsTs(`clamp tensor bounds ${dtype} [${n}]`, () => [clamp(a, b, a.max()), clamp(a, a.min(), b)]);
+        expectSameAsTs(`clamp_ in place ${dtype} [${n}]`, () => [a.clone().clamp_(lo, hi)]);
       }
     }
   });
