@@ -31,9 +31,10 @@ const scaled = (t: Tensor, s: number): Tensor => (s === 1 ? t : t.mul(s));
 const saveOperands = (args: readonly unknown[], i = 0) => ({
   a: keepIf(requires(args[i + 1]), args[i]),
   b: keepIf(requires(args[i]), args[i + 1]),
-  aColumnMajor: columnMajor(args[i]),
-  bColumnMajor: columnMajor(args[i + 1]),
 });
+
+/** Which operands of a matrix product (args i, i + 1) are column-major: mat1Grad/mat2Grad lay out by it. */
+const layouts = (args: readonly unknown[], i = 0) => ({ aColumnMajor: columnMajor(args[i]), bColumnMajor: columnMajor(args[i + 1]) });
 
 /** A [m, k] matrix stored column by column (a transposed contiguous one: Linear's `weight.t()`). */
 function columnMajor(t: unknown): boolean {
@@ -55,7 +56,7 @@ function mat2Grad(g: Tensor, { a, bColumnMajor }: Record<string, unknown>): Tens
 }
 
 defineDerivative('mm', {
-  save: (args) => saveOperands(args),
+  save: (args) => ({ ...saveOperands(args), ...layouts(args) }),
   backward: ([g], { saved, needsInputGrad: [na, nb] }) => [na ? mat1Grad(g!, saved) : null, nb ? mat2Grad(g!, saved) : null],
 });
 
@@ -92,6 +93,9 @@ const saveFused = (args: readonly unknown[]) => ({
   ...scales(args[3]),
 });
 
+/** addmm's (and _addmm_activation's) saved values: saveFused's and the matrices' layouts. */
+const saveAddmm = (args: readonly unknown[]) => ({ ...saveFused(args), ...layouts(args, 1) });
+
 /** addmm's gradients (input, mat1, mat2) from the gradient `g` of its output. */
 function addmmGrads(g: Tensor, saved: Record<string, unknown>, [ni, na, nb]: readonly boolean[]) {
   const { input, alpha, beta } = saved;
@@ -104,7 +108,7 @@ function addmmGrads(g: Tensor, saved: Record<string, unknown>, [ni, na, nb]: rea
 
 // In-place forms (addmm_ ...) reuse these; self's old value is not needed, only its shape.
 defineDerivative('addmm', {
-  save: saveFused,
+  save: saveAddmm,
   selfUnused: true,
   backward: ([g], { saved, needsInputGrad }) => addmmGrads(g!, saved, needsInputGrad),
 });
@@ -117,7 +121,7 @@ defineDerivative('addmm', {
 defineDerivative('_addmm_activation', {
   save: (args, result) => {
     const gelu = (args[3] as { useGelu?: boolean } | undefined)?.useGelu === true;
-    return { ...saveFused(args), y: gelu ? null : (result as Tensor), operands: gelu ? args.slice(0, 3) : null };
+    return { ...saveAddmm(args), y: gelu ? null : (result as Tensor), operands: gelu ? args.slice(0, 3) : null };
   },
   backward: ([g], { saved, needsInputGrad }) => {
     let gz: Tensor;

@@ -186,14 +186,22 @@ function withColumnKernel(kind: number, ts: ReturnType<typeof reduceKernel>) {
   };
 }
 
+/**
+ * Writes float64 results computed elsewhere (a wasm kernel's scratch), one per output in order, into
+ * `out` through `finish`; false (nothing written) when there are none.
+ */
+export function writeResults(out: Tensor, values: Float64Array | null, finish?: (v: number) => number): boolean {
+  if (!values) return false;
+  const w = writeAccess(out);
+  for (let o = 0; o < values.length; o++) w.arr[w.off + o] = finish ? finish(values[o]!) : values[o]!;
+  w.commit();
+  return true;
+}
+
 /** nansum/nanmean: contiguous rows (the last dim, a whole contiguous tensor) in the wasm row kernel first. */
 function withNanRows(mean: boolean, kernel: ReturnType<typeof withColumnKernel>) {
   return (out: Tensor, input: Tensor, dims: readonly number[]): void => {
-    const rows = dims.length > 0 ? simdNanRows(input, dims, mean) : null;
-    if (!rows) return kernel(out, input, dims);
-    const w = writeAccess(out, false);
-    for (let o = 0; o < rows.length; o++) w.arr[w.off + o] = rows[o]!;
-    w.commit();
+    if (!writeResults(out, dims.length > 0 ? simdNanRows(input, dims, mean) : null)) kernel(out, input, dims);
   };
 }
 

@@ -9,7 +9,7 @@ import type { NumArray } from '../access.js';
 import { writeAccess } from '../access.js';
 import { readFloat } from './read.js';
 import { reducePlan, reduceRows } from './plan.js';
-import { reduceKernel, sumRow } from './reduce.js';
+import { reduceKernel, sumRow, writeResults } from './reduce.js';
 import { MOMENT, simdColumnLogsumexp, simdColumnMoments, simdPowerSum, simdRow } from '../../wasm/reduce.js';
 import { ROW_MOMENT, simdLogsumexpRows, simdPowerSumRows } from '../../wasm/rows-batch.js';
 
@@ -34,24 +34,11 @@ function variance(m2: number, n: number, correction: number): number {
 /** Elements reduced into each output. */
 const countOf = (input: Tensor, dims: readonly number[]): number => dims.reduce((n, d) => n * input._shape[d]!, 1);
 
-/** Writes finish(acc[o]) to every output of a column layout; false when the layout is not columns. */
-function fromColumnMoments(out: Tensor, input: Tensor, dims: readonly number[], kind: number, finish: (acc: number) => number): boolean {
-  const cm = simdColumnMoments(input, dims, kind);
-  if (!cm) return false;
-  const w = writeAccess(out);
-  for (let o = 0; o < cm.acc.length; o++) w.arr[w.off + o] = finish(cm.acc[o]!);
-  w.commit();
-  return true;
-}
-
-/** Writes finish(acc[o]) to every output of a many-rows layout; false when the layout is not that. */
-function fromRowMoments(out: Tensor, input: Tensor, dims: readonly number[], kind: readonly [number, number], finish: (acc: number) => number): boolean {
-  const acc = simdPowerSumRows(input, dims, kind);
-  if (!acc) return false;
-  const w = writeAccess(out);
-  for (let o = 0; o < acc.length; o++) w.arr[w.off + o] = finish(acc[o]!);
-  w.commit();
-  return true;
+/** finish(acc) of every output of a column layout, or of a many-rows one; false when the layout is neither. */
+function fromMoments(out: Tensor, input: Tensor, dims: readonly number[], column: number, rows: readonly [number, number] | null,
+  finish: (acc: number) => number): boolean {
+  return writeResults(out, simdColumnMoments(input, dims, column)?.acc ?? null, finish) ||
+    (rows !== null && writeResults(out, simdPowerSumRows(input, dims, rows), finish));
 }
 
 function varianceKernel(sqrt: boolean) {
@@ -59,8 +46,7 @@ function varianceKernel(sqrt: boolean) {
   return (out: Tensor, input: Tensor, dims: readonly number[], correction: number): void => {
     const n = countOf(input, dims);
     const finish = (m2: number) => (sqrt ? Math.sqrt(variance(m2, n, correction)) : variance(m2, n, correction));
-    if (fromColumnMoments(out, input, dims, MOMENT.squaredDeviations, finish)) return;
-    if (!fromRowMoments(out, input, dims, ROW_MOMENT.squaredDeviations, finish)) ts(out, input, dims, correction);
+    if (!fromMoments(out, input, dims, MOMENT.squaredDeviations, ROW_MOMENT.squaredDeviations, finish)) ts(out, input, dims, correction);
   };
 }
 
@@ -171,9 +157,8 @@ function columnNorm(p: number, round: (x: number) => number): [number, (acc: num
 /** (out, input, dims, p). */
 export function normKernel(out: Tensor, input: Tensor, dims: readonly number[], p: number): void {
   const col = countOf(input, dims) > 0 ? columnNorm(p, accRounding(input._dtype)) : null;
-  if (col && fromColumnMoments(out, input, dims, col[0], col[1])) return;
   const rows = p === 1 ? ROW_MOMENT.absolutes : p === 2 ? ROW_MOMENT.squares : null;
-  if (!col || !rows || !fromRowMoments(out, input, dims, rows, col[1])) normRowsKernel(out, input, dims, p);
+  if (!col || !fromMoments(out, input, dims, col[0], rows, col[1])) normRowsKernel(out, input, dims, p);
 }
 
 // ---- logsumexp -----------------------------------------------------------------------------
@@ -203,8 +188,5 @@ const logsumexpRowsKernel = reduceKernel(() => ({ row: logsumexpRowFast }));
  */
 export function logsumexpKernel(out: Tensor, input: Tensor, dims: readonly number[]): void {
   const results = countOf(input, dims) > 0 ? simdColumnLogsumexp(input, dims) ?? simdLogsumexpRows(input, dims) : null;
-  if (!results) return logsumexpRowsKernel(out, input, dims);
-  const w = writeAccess(out);
-  for (let o = 0; o < results.length; o++) w.arr[w.off + o] = results[o]!;
-  w.commit();
+  if (!writeResults(out, results)) logsumexpRowsKernel(out, input, dims);
 }
