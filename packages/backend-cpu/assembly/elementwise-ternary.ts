@@ -2,10 +2,12 @@
 // over the two-level walk of elementwise.ts: `rows` rows of `len` elements, output rows
 // contiguous, operand p's element (r, i) at p + (r * prs + i * pcs) * sizeof<T> with pcs 1 (a
 // full row) or 0 (a broadcast value: scalars, 0-d tensors, column vectors).
-// Bit-identical to the TS kernels, which evaluate core's formulas in float64 and round once on
-// store: float32 lanes are widened, computed in float64 and rounded back (the same double
-// operations in the same order), clamp's min/max are exact in either width. No fused
-// multiply-add in either build (it would round once where TS rounds twice).
+// Bit-identical to the TS kernels, which evaluate core's formulas in float64 and round on store
+// (and, for float32 addcmul/addcdiv, where core's formula rounds a step as PyTorch's float32
+// kernel does). float32 addcdiv runs in f32x4 lanes (every step rounds); addcmul rounds
+// value * tensor1 in f32x4 lanes, then adds its product with tensor2 in float64 (one rounding, as
+// PyTorch's fused multiply-add); lerp widens to float64 (the same double operations in the same
+// order); clamp's min/max are exact in either width. No relaxed fused multiply-add in either build.
 
 import { hi64, join32, lo64, splat } from './elementwise';
 
@@ -32,7 +34,13 @@ const ADDCMUL = 0, ADDCDIV = 1, LERP = 2, CLAMP = 3;
 // @ts-ignore: decorator
 @inline function tri<T>(op: i32, x: v128, a: v128, b: v128, v: v128): v128 {
   if (sizeof<T>() == 8) return tri64(op, x, a, b, v);
+  // float32: v is an f32x4 splat of the value.
   if (op == CLAMP) return f32x4.min(f32x4.max(x, a), b);
+  if (op == ADDCDIV) return f32x4.add(x, f32x4.div(f32x4.mul(v, a), b));
+  if (op == ADDCMUL) {
+    const p = f32x4.mul(v, a);
+    return join32(f64x2.add(lo64(x), f64x2.mul(lo64(p), lo64(b))), f64x2.add(hi64(x), f64x2.mul(hi64(p), hi64(b))));
+  }
   return join32(tri64(op, lo64(x), lo64(a), lo64(b), v), tri64(op, hi64(x), hi64(a), hi64(b), v));
 }
 
@@ -99,7 +107,7 @@ const ADDCMUL = 0, ADDCDIV = 1, LERP = 2, CLAMP = 3;
   brs: usize, bcs: i32, value: f64,
 ): void {
   const sz = sizeof<T>();
-  const v = f64x2.splat(value);
+  const v = sz == 4 ? f32x4.splat(<f32>value) : f64x2.splat(value);
   for (let r = 0; r < rows; r++) {
     rowX<T>(op, o, x, xcs, a, acs, b, bcs, len, v);
     o += ors * sz;

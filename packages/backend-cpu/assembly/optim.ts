@@ -41,7 +41,8 @@ const DECOUPLED = 4;
 
 // float32, four lanes: f32x4 wherever one f32 operation rounds exactly as the TS kernel's double
 // arithmetic then fround does (products, sums, quotients and square roots of two float32 values),
-// f64 halves where a double scalar or a three-term expression takes part.
+// f64 halves for a multiply-add rounded once (add_ with alpha, addcmul_'s last step: the float32
+// product is exact in float64, as PyTorch's fused multiply-add).
 
 // @ts-ignore: decorator
 @inline function lo(x: v128): v128 {
@@ -64,17 +65,10 @@ const DECOUPLED = 4;
   return join(f64x2.add(lo(a), f64x2.mul(s, lo(b))), f64x2.add(hi(a), f64x2.mul(s, hi(b))));
 }
 
-/** fround(a + (s * b) * b) per lane. */
+/** fround(c + a * b) per lane, one rounding (a, b float32: the product is exact in float64). */
 // @ts-ignore: decorator
-@inline function axbb(a: v128, s: v128, b: v128): v128 {
-  const bl = lo(b), bh = hi(b);
-  return join(f64x2.add(lo(a), f64x2.mul(f64x2.mul(s, bl), bl)), f64x2.add(hi(a), f64x2.mul(f64x2.mul(s, bh), bh)));
-}
-
-/** fround(a + (s * b) / c) per lane. */
-// @ts-ignore: decorator
-@inline function axdc(a: v128, s: v128, b: v128, c: v128): v128 {
-  return join(f64x2.add(lo(a), f64x2.div(f64x2.mul(s, lo(b)), lo(c))), f64x2.add(hi(a), f64x2.div(f64x2.mul(s, hi(b)), hi(c))));
+@inline function fma32(c: v128, a: v128, b: v128): v128 {
+  return join(f64x2.add(lo(c), f64x2.mul(lo(a), lo(b))), f64x2.add(hi(c), f64x2.mul(hi(a), hi(b))));
 }
 
 /** Four float32 SGD updates; returns the index after the last quad. */
@@ -110,8 +104,8 @@ const DECOUPLED = 4;
   bc2Sqrt: f64, eps: f64, negStep: f64, flags: i32,
 ): i32 {
   const vDecay = f32x4.splat(<f32>decay), vWd = f64x2.splat(wd), vB1 = f32x4.splat(<f32>beta1), vO1 = f64x2.splat(omb1);
-  const vB2 = f32x4.splat(<f32>beta2), vO2 = f64x2.splat(omb2), vBc = f32x4.splat(<f32>bc2Sqrt), vEps = f32x4.splat(<f32>eps);
-  const vStep = f64x2.splat(negStep);
+  const vB2 = f32x4.splat(<f32>beta2), vO2 = f32x4.splat(<f32>omb2), vBc = f32x4.splat(<f32>bc2Sqrt), vEps = f32x4.splat(<f32>eps);
+  const vStep = f32x4.splat(<f32>negStep);
   const l2 = wd != 0;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -122,7 +116,8 @@ const DECOUPLED = 4;
     if (flags & DECOUPLED) P = f32x4.mul(P, vDecay);
     else if (l2) G = axpy(G, vWd, P);
     const M = axpy(f32x4.mul(v128.load(m + o), vB1), vO1, G);
-    const V = axbb(f32x4.mul(v128.load(v + o), vB2), vO2, G);
+    // addcmul_(grad, grad, value): fma(value * grad, grad, v * beta2).
+    const V = fma32(f32x4.mul(v128.load(v + o), vB2), f32x4.mul(vO2, G), G);
     v128.store(m + o, M);
     v128.store(v + o, V);
     let second = V;
@@ -131,7 +126,8 @@ const DECOUPLED = 4;
       v128.store(x + o, second);
     }
     const denom = f32x4.add(f32x4.div(f32x4.sqrt(second), vBc), vEps);
-    v128.store(p + o, axdc(P, vStep, M, denom));
+    // addcdiv_(m, denom, value): every step rounds.
+    v128.store(p + o, f32x4.add(P, f32x4.div(f32x4.mul(vStep, M), denom)));
   }
   return i;
 }
@@ -187,7 +183,7 @@ export function sgdStepF64(n: i32, p: usize, g: usize, b: usize, negLr: f64, wd:
   if (flags & DECOUPLED) P = rnd<T>(f64x2.mul(P, decay));
   else if (l2) G = rnd<T>(f64x2.add(G, f64x2.mul(wd, P)));
   const M = rnd<T>(f64x2.add(rnd<T>(f64x2.mul(ld<T>(m, one), beta1)), f64x2.mul(omb1, G)));
-  const V = rnd<T>(f64x2.add(rnd<T>(f64x2.mul(ld<T>(v, one), beta2)), f64x2.mul(f64x2.mul(omb2, G), G)));
+  const V = rnd<T>(f64x2.add(rnd<T>(f64x2.mul(ld<T>(v, one), beta2)), f64x2.mul(rnd<T>(f64x2.mul(omb2, G)), G)));
   st<T>(m, M, one);
   st<T>(v, V, one);
   let second = V;
@@ -196,7 +192,7 @@ export function sgdStepF64(n: i32, p: usize, g: usize, b: usize, negLr: f64, wd:
     st<T>(x, second, one);
   }
   const denom = rnd<T>(f64x2.add(rnd<T>(f64x2.div(rnd<T>(f64x2.sqrt(second)), bc2Sqrt)), eps));
-  st<T>(p, f64x2.add(P, f64x2.div(f64x2.mul(negStep, M), denom)), one);
+  st<T>(p, f64x2.add(P, rnd<T>(f64x2.div(rnd<T>(f64x2.mul(negStep, M)), denom))), one);
 }
 
 // @ts-ignore: decorator

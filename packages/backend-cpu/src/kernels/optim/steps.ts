@@ -56,13 +56,13 @@ export function adamStepKernel(param: Tensor, grad: Tensor, expAvg: Tensor, expA
       if (decoupled) p = r(p * decay);
       else if (weightDecay !== 0) g = r(g + weightDecay * p);
       const m = r(r(M[im]! * beta1) + oneMinusBeta1 * g);
-      const v = r(r(V[iv]! * beta2) + oneMinusBeta2 * g * g);
+      const v = r(r(V[iv]! * beta2) + r(oneMinusBeta2 * g) * g);
       M[im] = m;
       V[iv] = v;
       let second = v;
       if (amsgrad) X[ix] = second = Math.max(X[ix]!, v);
       const denom = r(r(r(Math.sqrt(second)) / bc2Sqrt) + eps);
-      P[ip] = p + (negStepSize * m) / denom;
+      P[ip] = p + r(r(negStepSize * m) / denom);
     }
   });
 }

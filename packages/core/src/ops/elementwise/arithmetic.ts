@@ -19,7 +19,9 @@ function alphaParams(o: Record<string, unknown> | undefined, dtype: DType): Alph
   if (!isFloatingPoint(dtype) && !Number.isInteger(+alpha)) {
     throw new RuntimeError('For integral input tensors, argument alpha must not be a floating point number.');
   }
-  return { alpha: +alpha };
+  // float32: PyTorch's kernel casts alpha to float and computes fmadd(other, alpha, input); in
+  // float64 that is the float32 alpha times other (exact) plus input, rounded once on store.
+  return { alpha: dtype === 'float32' ? Math.fround(+alpha) : +alpha };
 }
 
 export const add = defineBinary('add', {

@@ -45,14 +45,14 @@ export interface AdamStepOptions {
 
 /** The scalars of one SGD step, rounded as the composite rounds them. */
 export interface SgdStepScalars {
-  /** -lr (an unrounded alpha). */
+  /** -lr (add_'s alpha: rounded, as every alpha below). */
   negLr: number;
   weightDecay: number;
   /** momentum rounded to the dtype (mul_'s scalar); 0 without momentum. */
   momentum: number;
-  /** momentum unrounded (nesterov's alpha). */
+  /** momentum as nesterov's alpha. */
   momentumAlpha: number;
-  /** 1 - dampening (an unrounded alpha). */
+  /** 1 - dampening (an alpha). */
   keep: number;
   maximize: boolean;
   nesterov: boolean;
@@ -63,10 +63,10 @@ export interface SgdStepScalars {
 export interface AdamStepScalars {
   /** AdamW's factor 1 - lr * weightDecay (rounded), or 1. */
   decay: number;
-  /** Adam's L2 weight decay (an unrounded alpha), 0 for AdamW. */
+  /** Adam's L2 weight decay (an alpha, rounded), 0 for AdamW. */
   weightDecay: number;
   beta1: number;
-  /** 1 - beta1 (an unrounded alpha). */
+  /** 1 - beta1 (an alpha, rounded). */
   oneMinusBeta1: number;
   beta2: number;
   /** 1 - beta2 (addcmul's value, rounded). */
@@ -91,7 +91,7 @@ export function sgdStepScalars(dtype: string, o: SgdStepOptions): SgdStepScalars
   const r = roundTo(dtype);
   const momentum = o.momentum ?? 0;
   return {
-    negLr: -o.lr, weightDecay: o.weightDecay ?? 0, momentum: r(momentum), momentumAlpha: momentum, keep: 1 - (o.dampening ?? 0),
+    negLr: r(-o.lr), weightDecay: r(o.weightDecay ?? 0), momentum: r(momentum), momentumAlpha: r(momentum), keep: r(1 - (o.dampening ?? 0)),
     maximize: o.maximize ?? false, nesterov: o.nesterov ?? false, firstStep: o.firstStep ?? false,
   };
 }
@@ -101,8 +101,8 @@ export function adamStepScalars(dtype: string, o: AdamStepOptions): AdamStepScal
   const lr = o.lr ?? 1e-3, beta1 = o.beta1 ?? 0.9, beta2 = o.beta2 ?? 0.999, weightDecay = o.weightDecay ?? 0;
   const decoupled = o.decoupled ?? false;
   return {
-    decay: decoupled ? r(1 - lr * weightDecay) : 1, weightDecay: decoupled ? 0 : weightDecay,
-    beta1: r(beta1), oneMinusBeta1: 1 - beta1, beta2: r(beta2), oneMinusBeta2: r(1 - beta2),
+    decay: decoupled ? r(1 - lr * weightDecay) : 1, weightDecay: decoupled ? 0 : r(weightDecay),
+    beta1: r(beta1), oneMinusBeta1: r(1 - beta1), beta2: r(beta2), oneMinusBeta2: r(1 - beta2),
     bc2Sqrt: r(Math.sqrt(1 - beta2 ** o.step)), eps: r(o.eps ?? 1e-8), negStepSize: r(-(lr / (1 - beta1 ** o.step))),
     maximize: o.maximize ?? false, amsgrad: o.amsgrad ?? false, decoupled,
   };
