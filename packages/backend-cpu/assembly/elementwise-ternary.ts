@@ -6,8 +6,9 @@
 // (and, for float32 addcmul/addcdiv, where core's formula rounds a step as PyTorch's float32
 // kernel does). float32 addcdiv runs in f32x4 lanes (every step rounds); addcmul rounds
 // value * tensor1 in f32x4 lanes, then adds its product with tensor2 in float64 (one rounding, as
-// PyTorch's fused multiply-add); lerp widens to float64 (the same double operations in the same
-// order); clamp's min/max are exact in either width. No relaxed fused multiply-add in either build.
+// PyTorch's fused multiply-add); lerp rounds end - input and 1 - weight in f32x4 lanes and
+// widens for each form's multiply-add (float64 lerp: the double operations in the TS order);
+// clamp's min/max are exact in either width. No relaxed fused multiply-add in either build.
 
 import { hi64, join32, lo64, splat } from './elementwise';
 
@@ -41,7 +42,17 @@ const ADDCMUL = 0, ADDCDIV = 1, LERP = 2, CLAMP = 3;
     const p = f32x4.mul(v, a);
     return join32(f64x2.add(lo64(x), f64x2.mul(lo64(p), lo64(b))), f64x2.add(hi64(x), f64x2.mul(hi64(p), hi64(b))));
   }
-  return join32(tri64(op, lo64(x), lo64(a), lo64(b), v), tri64(op, hi64(x), hi64(a), hi64(b), v));
+  // lerp: end - input and 1 - weight rounded in f32x4 lanes, each form's multiply-add in float64.
+  const d = f32x4.sub(a, x), q = f32x4.sub(f32x4.splat(1), b);
+  return join32(lerpHalf(lo64(x), lo64(a), lo64(b), lo64(d), lo64(q)), lerpHalf(hi64(x), hi64(a), hi64(b), hi64(d), hi64(q)));
+}
+
+/** float32 lerp on widened lanes: |w| < 0.5 ? x + w d : e - d q (d = fl(e - x), q = fl(1 - w)). */
+// @ts-ignore: decorator
+@inline function lerpHalf(x: v128, e: v128, w: v128, d: v128, q: v128): v128 {
+  const near = f64x2.add(x, f64x2.mul(w, d));
+  const far = f64x2.sub(e, f64x2.mul(d, q));
+  return v128.bitselect(near, far, f64x2.lt(f64x2.abs(w), f64x2.splat(0.5)));
 }
 
 /** The broadcast value of an operand with inner stride 0 (zeros for a full row: not read). */

@@ -35,13 +35,17 @@ export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrS
   return whereOp(condition, input, other);
 }
 
-interface ValueParams {
-  value: number;
+interface StepParams {
   /** Rounds an intermediate result as PyTorch's float32 kernel does (identity for other dtypes). */
   step: (x: number) => number;
 }
 
+interface ValueParams extends StepParams {
+  value: number;
+}
+
 const exact = (x: number): number => x;
+const stepRounding = (dtype: DType): ((x: number) => number) => (dtype === 'float32' ? Math.fround : exact);
 
 /**
  * The `value` option in the op's dtype (truncated for integers, rounded for floats), and the
@@ -51,7 +55,7 @@ const exact = (x: number): number => x;
 function valueParams(o: Record<string, unknown> | undefined, dtype: DType): ValueParams {
   const v = (o?.value as number | undefined) ?? 1;
   checkScalarFits(v, dtype);
-  return { value: isFloatingPoint(dtype) ? rounderFor(dtype)(v) : Math.trunc(v), step: dtype === 'float32' ? Math.fround : exact };
+  return { value: isFloatingPoint(dtype) ? rounderFor(dtype)(v) : Math.trunc(v), step: stepRounding(dtype) };
 }
 
 function isIntegralOperand(o: TensorOrScalar): boolean {
@@ -85,8 +89,13 @@ export const addcdiv = defineTernary('addcdiv', {
 
 /** input + weight * (end - input), in the (floating) dtype all three share. */
 export const lerp = defineTernary('lerp', {
-  // PyTorch's formula: the second form is exact at weight 1.
-  fn: ((x: number, e: number, w: number) => (Math.abs(w) < 0.5 ? x + w * (e - x) : e - (e - x) * (1 - w))) as never,
+  // PyTorch's formula: the second form is exact at weight 1. float32 rounds end - input and 1 - weight,
+  // then each form is one fused multiply-add (measured against PyTorch 1.13's float32 kernel).
+  fn: ((x: number, e: number, w: number, p: StepParams) => {
+    const d = p.step(e - x);
+    return Math.abs(w) < 0.5 ? x + w * d : e - d * p.step(1 - w);
+  }) as never,
+  params: (_o: unknown, dtype: DType): StepParams => ({ step: stepRounding(dtype) }),
   promoteOperands: [0],
   inplace: true,
   validate: (d, [, end, weight]) => {
