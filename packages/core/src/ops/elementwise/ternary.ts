@@ -46,6 +46,9 @@ interface ValueParams extends StepParams {
 
 const exact = (x: number): number => x;
 const stepRounding = (dtype: DType): ((x: number) => number) => (dtype === 'float32' ? Math.fround : exact);
+/** lerp's params, one object per rounding (no allocation per call). */
+const FLOAT32_STEPS: StepParams = { step: Math.fround };
+const EXACT_STEPS: StepParams = { step: exact };
 
 /**
  * The `value` option in the op's dtype (truncated for integers, rounded for floats), and the
@@ -95,7 +98,7 @@ export const lerp = defineTernary('lerp', {
     const d = p.step(e - x);
     return Math.abs(w) < 0.5 ? x + w * d : e - d * p.step(1 - w);
   }) as never,
-  params: (_o: unknown, dtype: DType): StepParams => ({ step: stepRounding(dtype) }),
+  params: (_o: unknown, dtype: DType): StepParams => (dtype === 'float32' ? FLOAT32_STEPS : EXACT_STEPS),
   promoteOperands: [0],
   inplace: true,
   validate: (d, [, end, weight]) => {
